@@ -1,0 +1,50 @@
+# Two commands on a fresh machine: `make demo` and `make test` (see README.md).
+VENV      ?= .venv
+PY        := $(VENV)/bin/python
+PORT      ?= 8000
+PG_URL    ?= postgres://postgres@127.0.0.1:5432/procuration_test
+PYTEST_ARGS ?=
+STAMP     := $(VENV)/.installed
+
+.PHONY: install demo test test-sqlite test-postgres bench lint serve clean
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.lock
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite: install
+	@echo "== Suite complète sur SQLite =="
+	env -u DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+
+# Under CI an unreachable PostgreSQL fails the run; on a laptop it is skipped with a message.
+test-postgres: install
+	@echo "== Suite complète sur PostgreSQL ($(PG_URL)) =="
+	@if $(PY) -m config.dbcheck "$(PG_URL)"; then \
+		DATABASE_URL="$(PG_URL)" $(PY) -m pytest $(PYTEST_ARGS); \
+	elif [ -n "$$CI" ]; then \
+		echo "ERREUR : PostgreSQL est requis en CI et n'est pas joignable." >&2; exit 1; \
+	else \
+		echo "ATTENTION : PostgreSQL injoignable, passe PostgreSQL NON exécutée." >&2; \
+	fi
+
+bench: install
+	DATABASE_URL="$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/procuration_bench}" \
+		$(PY) -m bench
+
+lint: install
+	$(PY) -m ruff check .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 var

@@ -1,0 +1,1 @@
+"""Seam for journaling authentication events (filled by the login work)."""
