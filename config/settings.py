@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "habilitation",
     "mandates",
     "oidc_bridge",
+    "oidc_bridge.simulator",
     "config.apps.ProcurationConfig",
 ]
 

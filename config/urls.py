@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -9,3 +10,7 @@ urlpatterns = [
     path("", include("oidc_bridge.urls")),
     path("", include("aidants.urls")),
 ]
+
+if settings.FRANCECONNECT_SIMULATOR:
+    # Refused in production by a system check; never mounted unless explicitly enabled.
+    urlpatterns.insert(0, path("simulateur/", include("oidc_bridge.simulator.urls")))

@@ -1,0 +1,3 @@
+app_name = "fc_simulator"
+
+urlpatterns: list = []
