@@ -5,12 +5,24 @@ authorisation per démarche, each revocable on its own. Expiry is computed on re
 job is needed for correctness.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from aidants.demarches import Demarche
 from aidants.models import Organisation
+from mandates.text import search_key
+
+# The longest legal mandate is 12 calendar months: at most 366 days (leap year), plus one hour
+# when the wall-clock end falls on the other side of a daylight-saving change (Europe/Paris).
+MAX_MANDATE_SPAN = timedelta(days=366, hours=1)
+
+
+class UsagerQuerySet(models.QuerySet):
+    def not_erased(self):
+        return self.filter(erased_at__isnull=True)
 
 
 class Usager(models.Model):
@@ -38,15 +50,31 @@ class Usager(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     # RGPD purge: identity fields blanked, the row kept so the journal's references stay valid.
     erased_at = models.DateTimeField(null=True, blank=True)
+    # Lower-case, accent-free "given family usage" names: accent-insensitive search on every
+    # database without an extension. Kept in step with the names by `save()`.
+    search_name = models.CharField(max_length=800, blank=True, editable=False)
+
+    objects = UsagerQuerySet.as_manager()
 
     class Meta:
         verbose_name = "usager"
         constraints = [
             models.UniqueConstraint(fields=["fc_issuer", "fc_sub"], name="usager_unique_fc_sub"),
         ]
+        indexes = [
+            models.Index(fields=["birthdate"], name="usager_birthdate_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name
+
+    def save(self, *args, **kwargs):
+        self.search_name = search_key(self.given_name, self.family_name, self.preferred_username)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"given_name", "family_name",
+                                          "preferred_username"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_name"}
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self) -> str:
@@ -60,6 +88,31 @@ class Usager(models.Model):
         first = self.given_name[:1]
         last = (self.preferred_username or self.family_name)[:1]
         return f"{first}. {last}.".upper() if first and last else "—"
+
+
+class MandateQuerySet(models.QuerySet):
+    """Status is computed on read from `revoked_at` and `expires_at`: exact without any cron."""
+
+    def active(self, at=None):
+        return self.filter(revoked_at__isnull=True, expires_at__gt=at or timezone.now())
+
+    def expired(self, at=None):
+        return self.filter(revoked_at__isnull=True, expires_at__lte=at or timezone.now())
+
+    def revoked(self):
+        return self.filter(revoked_at__isnull=False)
+
+    def ended(self, at=None):
+        """Expired or revoked."""
+        at = at or timezone.now()
+        return self.filter(models.Q(revoked_at__isnull=False) | models.Q(expires_at__lte=at))
+
+    def for_structure(self, structure):
+        return self.filter(organisation=structure)
+
+    def expiring_within(self, days: int, at=None):
+        at = at or timezone.now()
+        return self.active(at).filter(expires_at__lte=at + timedelta(days=days))
 
 
 class Mandate(models.Model):
@@ -88,11 +141,23 @@ class Mandate(models.Model):
                                    on_delete=models.PROTECT, related_name="+")
     revocation_reason = models.TextField(blank=True)
 
+    objects = MandateQuerySet.as_manager()
+
     class Meta:
         verbose_name = "mandat"
         constraints = [
             models.CheckConstraint(condition=models.Q(expires_at__gt=models.F("created_at")),
                                    name="mandate_expires_after_creation"),
+            # Legal rule: a mandate never lasts more than 12 months.
+            models.CheckConstraint(
+                condition=models.Q(expires_at__lte=models.F("created_at") + MAX_MANDATE_SPAN),
+                name="mandate_at_most_12_months"),
+        ]
+        indexes = [
+            # Aidant space: a structure's active mandates, ordered or bounded by expiry.
+            models.Index(fields=["organisation", "expires_at"], name="mandate_org_expires_idx"),
+            # A usager's file and the supersede check (same usager, same structure).
+            models.Index(fields=["usager", "organisation"], name="mandate_usager_org_idx"),
         ]
 
     def __str__(self) -> str:
@@ -101,6 +166,19 @@ class Mandate(models.Model):
     def is_active(self, at=None) -> bool:
         at = at or timezone.now()
         return self.revoked_at is None and self.expires_at > at
+
+    def status(self, at=None) -> str:
+        """"active", "expired" or "revoked" (revocation wins over expiry)."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "active" if self.is_active(at) else "expired"
+
+
+class AuthorisationQuerySet(models.QuerySet):
+    def active(self, at=None):
+        at = at or timezone.now()
+        return self.filter(revoked_at__isnull=True, mandate__revoked_at__isnull=True,
+                           mandate__expires_at__gt=at)
 
 
 class Authorisation(models.Model):
@@ -116,6 +194,8 @@ class Authorisation(models.Model):
     superseded_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
                                       related_name="+")
 
+    objects = AuthorisationQuerySet.as_manager()
+
     class Meta:
         verbose_name = "autorisation"
         constraints = [
@@ -128,3 +208,8 @@ class Authorisation(models.Model):
 
     def is_active(self, at=None) -> bool:
         return self.revoked_at is None and self.mandate.is_active(at)
+
+    def status(self, at=None) -> str:
+        if self.revoked_at is not None:
+            return "revoked"
+        return self.mandate.status(at)

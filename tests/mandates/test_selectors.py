@@ -1,0 +1,62 @@
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+
+from mandates import selectors
+from mandates.models import Mandate
+from tests import factories
+
+
+@pytest.fixture
+def other_mandate(db):
+    return factories.MandateFactory(demarches=["social"])
+
+
+def test_access_mandate_returns_own_structure_mandate(aidant, organisation):
+    mandate = factories.MandateFactory(organisation=organisation, demarches=["social", "travail"])
+    found = selectors.access_mandate(aidant=aidant, mandate_id=mandate.pk)
+    assert found == mandate
+    assert {a.demarche for a in found.authorisations.all()} == {"social", "travail"}
+
+
+@pytest.mark.parametrize("mandate_id", ["other", 999999, "abc", None])
+def test_access_mandate_same_404_for_missing_and_forbidden(aidant, other_mandate, mandate_id):
+    if mandate_id == "other":
+        mandate_id = other_mandate.pk
+    with pytest.raises(Http404) as excinfo:
+        selectors.access_mandate(aidant=aidant, mandate_id=mandate_id)
+    assert str(excinfo.value) == selectors.NOT_FOUND
+
+
+def test_access_mandate_only_in_current_structure(aidant, organisation):
+    """Member of two structures: the other structure's mandates stay hidden until they switch."""
+    second = factories.OrganisationFactory()
+    factories.MembershipFactory(aidant=aidant, organisation=second)
+    mandate = factories.MandateFactory(organisation=second)
+    with pytest.raises(Http404):
+        selectors.access_mandate(aidant=aidant, mandate_id=mandate.pk)
+    aidant.current_structure = second
+    aidant.save(update_fields=["current_structure"])
+    assert selectors.access_mandate(aidant=aidant, mandate_id=mandate.pk) == mandate
+
+
+def test_access_usager(aidant, organisation, other_mandate):
+    mandate = factories.MandateFactory(organisation=organisation)
+    assert selectors.access_usager(aidant=aidant, usager_id=mandate.usager_id) == mandate.usager
+    for usager_id in (other_mandate.usager_id, 999999, "x"):
+        with pytest.raises(Http404) as excinfo:
+            selectors.access_usager(aidant=aidant, usager_id=usager_id)
+        assert str(excinfo.value) == selectors.NOT_FOUND
+
+
+def test_twelve_month_cap_is_a_database_constraint(organisation):
+    now = timezone.now()
+    factories.MandateFactory(organisation=organisation, created_at=now,
+                             expires_at=now + timedelta(days=366, hours=1))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        factories.MandateFactory(organisation=organisation, created_at=now,
+                                 expires_at=now + timedelta(days=366, hours=2))
+    assert Mandate.objects.count() == 1
