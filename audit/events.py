@@ -18,6 +18,7 @@ class EventType(models.TextChoices):
     STRUCTURE_SWITCHED = "aidant.structure_switched", "Changement de structure"
     DEVICE_ENROLLED = "aidant.device_enrolled", "Second facteur ajouté"
     DEVICE_REMOVED = "aidant.device_removed", "Second facteur retiré"
+    DEVICE_CONFIRMED = "aidant.device_confirmed", "Second facteur confirmé par un code"
     BACKUP_CODES_GENERATED = "aidant.backup_codes_generated", "Codes de secours générés"
     PASSWORD_CHANGED = "aidant.password_changed", "Mot de passe changé"
     AIDANT_DEACTIVATED = "aidant.deactivated", "Aidant désactivé"
@@ -38,6 +39,8 @@ class EventType(models.TextChoices):
     CHARTER_PUBLISHED = "habilitation.charter_published", "Charte publiée"
     CHARTER_SIGNED = "habilitation.charter_signed", "Charte signée"
     HABILITATION_COMPLETED = "habilitation.completed", "Aidant habilité"
+    HABILITATION_SECOND_FACTOR_CHECKED = (
+        "habilitation.second_factor_checked", "Second facteur de l'aidant vérifié")
     CARDS_IMPORTED = "habilitation.cards_imported", "Cartes TOTP importées"
     CARD_ASSIGNED = "habilitation.card_assigned", "Carte TOTP attribuée"
     CARD_CONFIRMED = "habilitation.card_confirmed", "Carte TOTP confirmée"
