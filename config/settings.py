@@ -199,8 +199,26 @@ FRANCECONNECT_CLIENT_ID = env("FRANCECONNECT_CLIENT_ID", "procuration-mandats")
 FRANCECONNECT_CLIENT_SECRET = env("FRANCECONNECT_CLIENT_SECRET", "simulator-secret")
 FRANCECONNECT_ACR = env("FRANCECONNECT_ACR", "eidas1")
 
+# Our OIDC identity provider (delegated login). The issuer is an origin: discovery is served at
+# `/.well-known/openid-configuration`. Production signing keys: PEM private keys (one EC P-256 and
+# one RSA >= 2048 at least), comma-separated, newest first per type; older ones stay published
+# until their tokens expire (oidc_bridge.keys). Development keys are generated once, encrypted.
+OIDC_ISSUER = env("OIDC_ISSUER", SITE_URL).rstrip("/")
+OIDC_SIGNING_KEYS = env("OIDC_SIGNING_KEYS", [], as_list)
+OIDC_PAIRWISE_SECRET = env("OIDC_PAIRWISE_SECRET",
+                           None if PRODUCTION else _derived_key("oidc-pairwise"))
+OIDC_CODE_LIFETIME = timedelta(seconds=env("OIDC_CODE_LIFETIME", 60, int))
+OIDC_ACCESS_TOKEN_LIFETIME = timedelta(seconds=env("OIDC_ACCESS_TOKEN_LIFETIME", 60, int))
+OIDC_ID_TOKEN_LIFETIME = timedelta(seconds=env("OIDC_ID_TOKEN_LIFETIME", 60, int))
+
 # Mandates and retention (RGPD).
 USAGER_RETENTION = timedelta(days=env("USAGER_RETENTION_DAYS", 365, int))
+# PAdES seal of receipt PDFs (ECDSA P-256): PEM content or file path of the key and of its
+# certificate (chain after it). Absent in development: a key derived from SECRET_KEY and a
+# self-signed certificate (mandates.seal); production refuses to start without them
+# (mandates.checks).
+RECEIPT_SEAL_KEY = env("RECEIPT_SEAL_KEY", None)
+RECEIPT_SEAL_CERT = env("RECEIPT_SEAL_CERT", None)
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Procuration <ne-pas-repondre@procuration.example>")
