@@ -1,9 +1,14 @@
 """Access rules for aidant pages.
 
-- `aidant_required`: logged in with both factors, active, with a current structure they
-  actively belong to. Anything else goes back to the login page (or the structure choice).
-- `fresh_otp_required`: for sensitive actions; after 15 minutes without activity the aidant
-  types a new TOTP code first (`aidants:reauthenticate`), then comes back here.
+- `two_factor_required`: logged in with both factors and active (staff and auditors without a
+  structure included). Anything else goes back to the login page.
+- `aidant_required`: the same, plus a current structure they actively belong to (else the
+  structure choice).
+- `fresh_otp_required`: for sensitive actions (create/revoke a mandate, act for a usager);
+  after 15 minutes without activity the aidant types a new TOTP code first
+  (`aidants:reauthenticate`), then comes back here. Implies `aidant_required`.
+- `fresh_two_factor_required`: the same freshness for account pages that need no structure
+  (enrolling a second factor, backup codes).
 """
 
 from functools import wraps
@@ -21,20 +26,31 @@ def _has_current_membership(user) -> bool:
         organisation_id=user.current_structure_id).exists()
 
 
-def aidant_required(view):
+def _is_verified(user) -> bool:
+    return user.is_authenticated and user.is_active and user.is_verified()
+
+
+def two_factor_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        user = request.user
-        if not (user.is_authenticated and user.is_verified() and user.is_active):
+        if not _is_verified(request.user):
             return redirect_to_login(request.get_full_path(), reverse("aidants:login"))
-        if not _has_current_membership(user):
-            return redirect("aidants:switch_structure")
         return view(request, *args, **kwargs)
 
     return wrapper
 
 
-def fresh_otp_required(view):
+def aidant_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not _has_current_membership(request.user):
+            return redirect("aidants:switch_structure")
+        return view(request, *args, **kwargs)
+
+    return two_factor_required(wrapper)
+
+
+def _fresh(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not auth_session.is_fresh(request.session):
@@ -42,4 +58,12 @@ def fresh_otp_required(view):
             return redirect(f"{reverse('aidants:reauthenticate')}?{query}")
         return view(request, *args, **kwargs)
 
-    return aidant_required(wrapper)
+    return wrapper
+
+
+def fresh_otp_required(view):
+    return aidant_required(_fresh(view))
+
+
+def fresh_two_factor_required(view):
+    return two_factor_required(_fresh(view))

@@ -104,6 +104,7 @@ class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
 
 
 BACKUP_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+BACKUP_CODE_LENGTH = 10
 
 
 def _digest(salt: str, code: str) -> str:
@@ -126,7 +127,7 @@ class BackupCodeDevice(ThrottlingMixin, Device):
 
     def generate(self, count: int = 10) -> list[str]:
         """Replace the codes; return the new ones in clear, to be shown once."""
-        codes = ["".join(secrets.choice(BACKUP_CODE_ALPHABET) for _ in range(10))
+        codes = ["".join(secrets.choice(BACKUP_CODE_ALPHABET) for _ in range(BACKUP_CODE_LENGTH))
                  for _ in range(count)]
         self.salt = secrets.token_hex(16)
         self.save(update_fields=["salt"])
