@@ -74,10 +74,15 @@ def _demarches(authorisations) -> list:
     return [CATALOGUE[code] for code in codes]
 
 
+def version_of(mandate) -> str:
+    """The template version a mandate's receipt was first printed with (current if unset)."""
+    return mandate.receipt_version or RECEIPT_VERSION
+
+
 def _common_context(mandate) -> dict:
     usager = mandate.usager
     return {
-        "version": RECEIPT_VERSION,
+        "version": version_of(mandate),
         "mandate": mandate,
         "usager": usager,
         "usager_name": usager.display_name,
@@ -102,10 +107,12 @@ def canonical(text: str) -> str:
 
 
 def receipt_text(mandate) -> str:
-    """The exact legal text of the mandate receipt (see the module contract)."""
+    """The exact legal text of the mandate receipt (see the module contract), in the template
+    version recorded on the mandate, so a re-print after a wording change stays identical."""
     context = _common_context(mandate)
     context["demarches"] = _demarches(mandate.authorisations.all())
-    return canonical(render_to_string(f"mandates/receipt/{RECEIPT_VERSION}/receipt.txt", context))
+    return canonical(render_to_string(f"mandates/receipt/{version_of(mandate)}/receipt.txt",
+                                      context))
 
 
 def receipt_sha256(mandate) -> str:
@@ -115,7 +122,8 @@ def receipt_sha256(mandate) -> str:
 def revocation_text(mandate) -> str:
     """The text of the revocation receipt: what was revoked, when, and what stays valid."""
     context = _common_context(mandate)
-    authorisations = sorted(mandate.authorisations.all(), key=lambda a: list(CATALOGUE).index(a.demarche))
+    order = list(CATALOGUE)
+    authorisations = sorted(mandate.authorisations.all(), key=lambda a: order.index(a.demarche))
     context["revoked_at"] = french_datetime(mandate.revoked_at) if mandate.revoked_at else ""
     context["revoked"] = [
         {"info": CATALOGUE[a.demarche], "at": french_datetime(a.revoked_at),
@@ -123,7 +131,8 @@ def revocation_text(mandate) -> str:
         for a in authorisations if a.revoked_at]
     context["remaining"] = [] if mandate.revoked_at else [
         CATALOGUE[a.demarche] for a in authorisations if not a.revoked_at]
-    return canonical(render_to_string(f"mandates/receipt/{RECEIPT_VERSION}/revocation.txt", context))
+    template = f"mandates/receipt/{version_of(mandate)}/revocation.txt"
+    return canonical(render_to_string(template, context))
 
 
 def revocation_sha256(mandate) -> str:
@@ -136,26 +145,30 @@ def has_revocation(mandate) -> bool:
 
 @dataclass
 class Block:
-    """One printed element: kind is h1, h2, p, warning, list or signature."""
+    """One printed element: kind is h1, h2, p, warning, list or signatures (with items)."""
 
     kind: str
     text: str = ""
     items: list[str] = field(default_factory=list)
 
 
-_PREFIXES = (("## ", "h2"), ("# ", "h1"), ("! ", "warning"), ("[ ] ", "signature"))
+_PREFIXES = (("## ", "h2"), ("# ", "h1"), ("! ", "warning"))
+_GROUPED = (("- ", "list"), ("[ ] ", "signatures"))
 
 
 def blocks(text: str) -> list[Block]:
-    """Parse the line markup: `# `, `## `, `- ` (list item), `! ` (warning), `[ ] ` (box)."""
+    """Parse the line markup: `# `, `## `, `! ` (warning), and grouped runs of `- ` (list
+    items) and `[ ] ` (signature boxes); any other line is a paragraph."""
     out: list[Block] = []
     for line in text.split("\n"):
         if not line:
             continue
-        if line.startswith("- "):
-            if not out or out[-1].kind != "list":
-                out.append(Block("list"))
-            out[-1].items.append(line[2:])
+        group = next(((p, k) for p, k in _GROUPED if line.startswith(p)), None)
+        if group:
+            prefix, kind = group
+            if not out or out[-1].kind != kind:
+                out.append(Block(kind))
+            out[-1].items.append(line[len(prefix):])
             continue
         kind, body = next(((k, line[len(p):]) for p, k in _PREFIXES if line.startswith(p)),
                           ("p", line))
