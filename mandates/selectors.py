@@ -6,10 +6,15 @@ cannot be probed (Zulip's `access_*_by_id`).
 """
 
 
-from django.db.models import Exists, OuterRef
+import re
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from mandates.models import Mandate, Usager
+from audit.models import Entry
+from mandates.models import Authorisation, Mandate, Usager
+from mandates.text import fold
 
 NOT_FOUND = "Aucun mandat ou usager ne correspond à cette adresse dans votre structure."
 
@@ -48,3 +53,89 @@ def access_usager(*, aidant, usager_id) -> Usager:
     if usager is None:
         raise Http404(NOT_FOUND)
     return usager
+
+
+# --- Aidant space ------------------------------------------------------------------------
+
+DATE_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+YEAR = re.compile(r"^(19|20)\d{2}$")
+FILE_JOURNAL_LIMIT = 200
+
+
+def _birthdate_filter(term: str) -> Q | None:
+    """A birth date typed as 14/03/1950, 1950-03-14 or just 1950; None if not a date."""
+    if match := DATE_DMY.match(term):
+        day, month, year = match.groups()
+        return Q(birthdate=f"{year}-{int(month):02d}-{int(day):02d}")
+    if DATE_ISO.match(term):
+        return Q(birthdate=term)
+    if YEAR.match(term):
+        return Q(birthdate__startswith=f"{term}-")
+    return None
+
+
+def _search_filter(query: str) -> Q:
+    query = (query or "").strip()
+    if not query:
+        return Q()
+    by_date = _birthdate_filter(query)
+    if by_date is not None:
+        return by_date
+    words = fold(query).split()
+    condition = Q()
+    for word in words[:5]:  # every word must appear, in any order (given, family, usage name)
+        condition &= Q(search_name__contains=word)
+    return condition
+
+
+def structure_usagers(*, structure, query: str = "", at=None) -> QuerySet:
+    """Usagers with at least one active mandate in `structure`, filtered by `query`.
+
+    `query` is a name (accent- and case-insensitive, any of given/family/usage names) or a
+    birth date. Ordered by family then given name. The structure's active mandates are found
+    through the (organisation, expires_at) index first: a structure has hundreds of usagers,
+    the table millions.
+    """
+    active = Mandate.objects.active(at).filter(organisation=structure).values("usager_id")
+    return (Usager.objects.filter(pk__in=active).filter(_search_filter(query))
+            .order_by("family_name", "given_name", "pk"))
+
+
+def expiring_mandates(*, structure, days: int = 30, at=None) -> QuerySet:
+    """Active mandates of `structure` ending within `days`, soonest first."""
+    return (Mandate.objects.for_structure(structure).expiring_within(days, at)
+            .select_related("usager").prefetch_related("authorisations")
+            .order_by("expires_at", "pk"))
+
+
+@dataclass(frozen=True)
+class UsagerFile:
+    usager: Usager
+    mandates: list
+    journal: list
+
+
+def usager_file(*, aidant, usager_id) -> UsagerFile:
+    """A usager's file in the aidant's current structure (Http404 as `access_usager`).
+
+    Mandates of this structure only, newest first, with their authorisations; the journal
+    entries about this usager recorded in this structure or under its mandates, newest first.
+    """
+    usager = access_usager(aidant=aidant, usager_id=usager_id)
+    structure_id = aidant.current_structure_id
+    mandates = list(Mandate.objects.filter(usager=usager, organisation_id=structure_id)
+                    .select_related("created_by", "revoked_by")
+                    .prefetch_related(Prefetch("authorisations",
+                                               queryset=Authorisation.objects.order_by("pk")))
+                    .order_by("-created_at", "-pk"))
+    mandate_ids = [m.pk for m in mandates]
+    journal = list(Entry.objects.filter(usager_id=usager.pk).filter(
+        Q(structure_id=structure_id) | Q(mandate_id__in=mandate_ids))
+        .order_by("-id")[:FILE_JOURNAL_LIMIT])
+    return UsagerFile(usager=usager, mandates=mandates, journal=journal)
+
+
+def superseded_by(mandate: Mandate) -> QuerySet:
+    """The earlier authorisations this mandate replaced."""
+    return Authorisation.objects.filter(superseded_by__mandate=mandate).select_related("mandate")
