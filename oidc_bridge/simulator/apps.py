@@ -2,7 +2,9 @@ from django.apps import AppConfig
 
 
 class SimulatorConfig(AppConfig):
-    """The FranceConnect simulator (citizen provider, hub, demo site). Never mounted in production."""
+    """The FranceConnect simulator (citizen provider, hub, demo site).
+
+    Never mounted in production."""
 
     name = "oidc_bridge.simulator"
     label = "fc_simulator"
