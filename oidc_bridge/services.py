@@ -6,25 +6,33 @@ every domain rule (habilitation, active mandate and authorisation, structure) in
 transaction so a revocation racing with a login cannot slip through.
 """
 
-import hashlib
 import secrets
+from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 import audit
+from audit.actor import Actor
 from audit.events import EventType
-from oidc_bridge.models import OIDCClient, SigningAlg, UserinfoFormat
-from oidc_bridge.protocol.validation import validate_redirect_uri_syntax
+from habilitation.selectors import is_habilitated
+from oidc_bridge import selectors
+from oidc_bridge.models import (
+    AccessToken,
+    AuthorizationCode,
+    OIDCClient,
+    SigningAlg,
+    UserinfoFormat,
+)
+from oidc_bridge.protocol import pkce
+from oidc_bridge.protocol.errors import OAuthError
+from oidc_bridge.protocol.validation import AuthorizationRequest, validate_redirect_uri_syntax
+from oidc_bridge.selectors import NotUsable, sha256_hex
 
 
 class ClientRegistrationError(ValueError):
     """Bad registration input; the message is one French line for people."""
-
-
-def sha256_hex(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
 
 
 def _validate_registration(*, client_id, redirect_uris, post_logout_redirect_uris, alg,
@@ -99,3 +107,154 @@ def oidc_client_rotate_secret(*, client: OIDCClient, actor) -> str:
     client.save(update_fields=["secret_sha256", "secret_rotated_at"])
     audit.record(EventType.CLIENT_SECRET_ROTATED, actor=actor, oidc_client=client.client_id)
     return secret
+
+
+class DelegationRefused(Exception):
+    """The aidant may not act for this usager on this démarche; `reason` is a stable code."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@transaction.atomic
+def delegated_login_start(*, aidant, client: OIDCClient, request: AuthorizationRequest,
+                          usager_id: int, demarche: str, auth_time: datetime, acr: str,
+                          amr: list[str]) -> tuple[str, AuthorizationCode]:
+    """Issue the authorization code of one delegated use; return (code in clear, row).
+
+    Re-checks, under a row lock on the authorisation, that the aidant is habilitated in their
+    current structure and that an ACTIVE authorisation of an ACTIVE mandate of that structure
+    covers (usager, démarche) and the requested `rep_scope`. Journals DELEGATED_LOGIN in the same
+    transaction. Raises `DelegationRefused` (nothing written; the caller journals the refusal).
+    """
+    structure = aidant.current_structure
+    if structure is None or not is_habilitated(aidant=aidant):
+        raise DelegationRefused("not_habilitated")
+    try:
+        authorisation = selectors.access_authorisation(
+            structure_id=structure.pk, usager_id=usager_id, demarche=demarche,
+            demarches=request.rep_scope, for_update=True)
+    except NotUsable as exc:
+        raise DelegationRefused("no_usable_authorisation") from exc
+    code = secrets.token_urlsafe(32)
+    now = timezone.now()
+    row = AuthorizationCode.objects.create(
+        code_sha256=sha256_hex(code), sid=secrets.token_urlsafe(24), client=client,
+        redirect_uri=request.redirect_uri, scope=" ".join(request.scope), nonce=request.nonce,
+        code_challenge=request.code_challenge, aidant=aidant, structure=structure,
+        usager_id=authorisation.mandate.usager_id, mandate=authorisation.mandate,
+        authorisation=authorisation, demarche=demarche,
+        requested_rep_scope=list(request.rep_scope or []), auth_time=auth_time, acr=acr, amr=amr,
+        created_at=now, expires_at=now + settings.OIDC_CODE_LIFETIME)
+    audit.record(EventType.DELEGATED_LOGIN, actor=Actor.aidant(aidant, structure),
+                 structure=structure, usager=row.usager_id, mandate=row.mandate_id,
+                 authorisation=authorisation, oidc_client=client.client_id, demarche=demarche,
+                 payload={"sid": row.sid, "acr": acr,
+                          "rep_scope_requested": row.requested_rep_scope})
+    return code, row
+
+
+@transaction.atomic
+def delegated_login_refuse(*, aidant, client_id: str, reason: str, demarche: str = "",
+                           requested_rep_scope=None) -> None:
+    """Journal a refused delegated login (DELEGATED_LOGIN_REFUSED). Nothing else is written."""
+    audit.record(EventType.DELEGATED_LOGIN_REFUSED, actor=aidant,
+                 structure=aidant.current_structure_id, oidc_client=client_id,
+                 demarche=demarche if demarche in selectors.CATALOGUE else "",
+                 payload={"reason": reason, "rep_scope_requested": list(requested_rep_scope or [])})
+
+
+def _token_actor(client: OIDCClient) -> Actor:
+    return Actor.system(f"oidc:{client.client_id}"[:64])
+
+
+class _AlreadyConsumed(Exception):
+    pass
+
+
+def token_exchange(*, client: OIDCClient, code: str, redirect_uri: str,
+                   code_verifier: str) -> tuple[str, AccessToken]:
+    """Redeem `code` for an access token (RFC 6749 4.1.3, RFC 7636 4.6); return (token, row).
+
+    The code is consumed by an atomic conditional UPDATE in the transaction that creates the
+    token, so two parallel redemptions cannot both succeed. A used code is a replay: the tokens
+    it issued are revoked and CODE_REPLAYED journaled (RFC 6749 4.1.2, RFC 9700 4.5). Every
+    failure is `OAuthError("invalid_grant")`, never saying which binding failed.
+    """
+    row = AuthorizationCode.objects.lookup(sha256_hex(code)) if code else None
+    if row is None or row.client_id != client.pk:
+        raise OAuthError("invalid_grant", "Code inconnu")
+    if row.used_at is not None:
+        code_replayed(code=row)
+        raise OAuthError("invalid_grant", "Code déjà utilisé")
+    _check_bindings(row, redirect_uri=redirect_uri, code_verifier=code_verifier)
+    try:
+        return _issue_token(row)
+    except _AlreadyConsumed:
+        code_replayed(code=row)
+        raise OAuthError("invalid_grant", "Code déjà utilisé") from None
+
+
+def _check_bindings(row: AuthorizationCode, *, redirect_uri: str, code_verifier: str) -> None:
+    if row.expires_at <= timezone.now() or row.ended_at is not None:
+        raise OAuthError("invalid_grant", "Code expiré")
+    if redirect_uri != row.redirect_uri:
+        raise OAuthError("invalid_grant", "redirect_uri différente de la demande")
+    if row.code_challenge:
+        if not pkce.verify(code_verifier, row.code_challenge):
+            raise OAuthError("invalid_grant", "code_verifier invalide")
+    elif code_verifier:
+        # RFC 9700 2.1.1 / 4.8.2: a verifier without a challenge is a PKCE downgrade attempt.
+        raise OAuthError("invalid_grant", "code_verifier inattendu")
+
+
+@transaction.atomic
+def _issue_token(row: AuthorizationCode) -> tuple[str, AccessToken]:
+    now = timezone.now()
+    consumed = AuthorizationCode.objects.filter(
+        pk=row.pk, used_at__isnull=True, ended_at__isnull=True, expires_at__gt=now,
+    ).update(used_at=now)
+    if not consumed:
+        raise _AlreadyConsumed
+    try:  # a mandate revoked since the code was issued stops the login here
+        selectors.access_authorisation(structure_id=row.structure_id, usager_id=row.usager_id,
+                                       demarche=row.demarche)
+    except NotUsable as exc:
+        raise OAuthError("invalid_grant", "Le mandat n'est plus actif") from exc
+    token = secrets.token_urlsafe(32)
+    access = AccessToken.objects.create(
+        token_sha256=sha256_hex(token), code=row, created_at=now,
+        expires_at=now + settings.OIDC_ACCESS_TOKEN_LIFETIME)
+    audit.record(EventType.TOKEN_ISSUED, actor=_token_actor(row.client),
+                 structure=row.structure_id, usager=row.usager_id, mandate=row.mandate_id,
+                 authorisation=row.authorisation_id, oidc_client=row.client.client_id,
+                 demarche=row.demarche, payload={"sid": row.sid})
+    return token, access
+
+
+@transaction.atomic
+def code_replayed(*, code: AuthorizationCode) -> int:
+    """A used code came back: revoke every token it issued, end its session; journal it."""
+    now = timezone.now()
+    revoked = AccessToken.objects.filter(code=code, revoked_at__isnull=True).update(
+        revoked_at=now)
+    AuthorizationCode.objects.filter(pk=code.pk, ended_at__isnull=True).update(ended_at=now)
+    audit.record(EventType.CODE_REPLAYED, actor=_token_actor(code.client),
+                 structure=code.structure_id, usager=code.usager_id, mandate=code.mandate_id,
+                 authorisation=code.authorisation_id, oidc_client=code.client.client_id,
+                 demarche=code.demarche, payload={"sid": code.sid, "tokens_revoked": revoked})
+    return revoked
+
+
+@transaction.atomic
+def delegated_session_end(*, code: AuthorizationCode, actor) -> AuthorizationCode:
+    """End the provider-side delegated session `code.sid`: its tokens stop working now."""
+    now = timezone.now()
+    AccessToken.objects.filter(code=code, revoked_at__isnull=True).update(revoked_at=now)
+    ended = AuthorizationCode.objects.filter(pk=code.pk, ended_at__isnull=True).update(
+        ended_at=now)
+    audit.record(EventType.SESSION_ENDED, actor=actor, structure=code.structure_id,
+                 usager=code.usager_id, mandate=code.mandate_id, oidc_client=code.client.client_id,
+                 demarche=code.demarche, payload={"sid": code.sid, "already_ended": not ended})
+    return code

@@ -121,3 +121,16 @@ def verify(token: str, jwks: KeySet, *, issuer: str, audience: str, now: float,
     if nonce is not None and claims.get("nonce") != nonce:
         raise JWTVerificationError("nonce inattendu")
     return claims
+
+
+def verify_own_token(token: str, jwks: KeySet, *, issuer: str) -> dict:
+    """Check a token we signed earlier, expired or not (an `id_token_hint`, OIDC RP-Initiated
+    Logout 1.0 section 2): pinned algorithms, known `kid`, signature and `iss`; return claims."""
+    key, alg = _select_key(_header(token), jwks, ASYMMETRIC_ALGS)
+    try:
+        claims = jwt.decode(token, key, algorithms=[alg]).claims
+    except JoseError as exc:
+        raise JWTVerificationError(f"Signature invalide ({exc.error})") from exc
+    if claims.get("iss") != issuer:
+        raise JWTVerificationError("iss inattendu")
+    return claims

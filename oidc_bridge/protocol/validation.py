@@ -21,7 +21,8 @@ MAX_NONCE_LENGTH = 255
 SUPPORTED_PROMPTS = {"none", "login", "consent", "select_account"}
 SINGLE_VALUED = ("client_id", "redirect_uri", "response_type", "scope", "state", "nonce",
                  "code_challenge", "code_challenge_method", "prompt", "max_age", "claims",
-                 "acr_values", "response_mode")
+                 "acr_values", "response_mode", "grant_type", "code", "code_verifier",
+                 "client_secret", "id_token_hint", "post_logout_redirect_uri")
 
 
 def validate_redirect_uri_syntax(uri: str, *, allow_http: bool = True) -> str:

@@ -1,0 +1,121 @@
+"""Reads for the identity provider: usable mandates, clients, the claims of one delegated use."""
+
+import hashlib
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.utils import timezone
+
+from aidants.demarches import CATALOGUE
+from mandates.models import Authorisation, Usager
+from oidc_bridge.models import AccessToken, AuthorizationCode, OIDCClient
+from oidc_bridge.protocol import claims as protocol_claims
+
+
+def sha256_hex(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+class NotUsable(LookupError):
+    """No such usable authorisation for this aidant: missing and forbidden look the same."""
+
+
+def active_client(client_id: str) -> OIDCClient | None:
+    if not client_id:
+        return None
+    return OIDCClient.objects.filter(client_id=client_id, is_active=True).first()
+
+
+def usable_authorisations(*, structure_id: int, demarches: Iterable[str] | None = None,
+                          usager_id: int | None = None, at=None):
+    """ACTIVE authorisations of ACTIVE mandates of the structure, optionally narrowed.
+
+    Active = not revoked, not superseded, mandate neither revoked nor expired, usager not erased.
+    """
+    at = at or timezone.now()
+    qs = Authorisation.objects.filter(
+        mandate__organisation_id=structure_id, revoked_at__isnull=True,
+        superseded_by__isnull=True, mandate__revoked_at__isnull=True,
+        mandate__expires_at__gt=at, mandate__usager__erased_at__isnull=True,
+    ).select_related("mandate", "mandate__usager")
+    if demarches is not None:
+        qs = qs.filter(demarche__in=list(demarches))
+    if usager_id is not None:
+        qs = qs.filter(mandate__usager_id=usager_id)
+    return qs.order_by("mandate__usager__family_name", "mandate__usager__given_name", "demarche")
+
+
+def usagers_with_usable_mandates(*, structure_id: int, demarches=None) -> list[Usager]:
+    """The usagers the aidant may act for, each once, sorted by name."""
+    seen: dict[int, Usager] = {}
+    for authorisation in usable_authorisations(structure_id=structure_id, demarches=demarches):
+        usager = authorisation.mandate.usager
+        seen.setdefault(usager.pk, usager)
+    return list(seen.values())
+
+
+def access_authorisation(*, structure_id: int, usager_id, demarche: str, demarches=None,
+                         for_update: bool = False) -> Authorisation:
+    """The usable authorisation for (usager, démarche), or `NotUsable` (same for all failures)."""
+    if demarches is not None and demarche not in demarches:
+        raise NotUsable
+    qs = usable_authorisations(structure_id=structure_id, usager_id=usager_id)
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    authorisation = qs.filter(demarche=demarche).first()
+    if authorisation is None:
+        raise NotUsable
+    return authorisation
+
+
+def demarche_label(code: str) -> str:
+    info = CATALOGUE.get(code)
+    return info.label if info else code
+
+
+def usager_identity(usager: Usager, structure) -> dict:
+    """The usager's identity in FranceConnect's formats, for the ID Token and userinfo.
+
+    Usagers often have no e-mail of their own: FranceConnect requires one from an identity
+    provider, so the structure's contact address stands in and `email_source` says so.
+    """
+    email, source = (usager.email, "usager") if usager.email else (
+        structure.contact_email, "structure")
+    return {
+        "given_name": usager.given_name, "family_name": usager.family_name,
+        "preferred_username": usager.preferred_username, "birthdate": usager.birthdate,
+        "gender": usager.gender, "birthplace": usager.birthplace,
+        "birthcountry": usager.birthcountry, "email": email, "email_source": source,
+    }
+
+
+def subject_for(code: AuthorizationCode) -> str:
+    """Pairwise `sub` of the usager for the client's sector (OIDC Core 8.1)."""
+    return protocol_claims.pairwise_sub(settings.OIDC_PAIRWISE_SECRET, code.client.sector,
+                                        f"usager:{code.usager_id}")
+
+
+def actor_for(code: AuthorizationCode) -> dict | None:
+    """The `act` claim naming the aidant and structure, if the client registered for it."""
+    if not code.client.actor_claim:
+        return None
+    return protocol_claims.actor_claim(
+        sub=protocol_claims.pairwise_sub(settings.OIDC_PAIRWISE_SECRET, code.client.sector,
+                                         f"aidant:{code.aidant_id}"),
+        name=code.aidant.get_full_name(), structure_name=code.structure.name,
+        structure_siret=code.structure.siret)
+
+
+def granted_rep_scope(code: AuthorizationCode) -> list[str]:
+    return [code.demarche]
+
+
+def delegated_session(sid: str) -> AuthorizationCode | None:
+    return AuthorizationCode.objects.select_related("client").filter(sid=sid).first()
+
+
+def valid_access_token(token: str):
+    """The valid (unexpired, unrevoked, session not ended) access token, or None."""
+    row = AccessToken.objects.lookup(sha256_hex(token)) if token else None
+    return row if row is not None and row.is_valid() else None

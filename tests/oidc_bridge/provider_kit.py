@@ -1,0 +1,82 @@
+"""Helpers for the identity provider tests: a registered client and a scripted aidant."""
+
+import base64
+import json
+import secrets
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from django.urls import reverse
+
+from audit.actor import Actor
+from oidc_bridge.services import oidc_client_register
+
+REDIRECT_URI = "https://caf.example/oidc/callback"
+LOGOUT_URI = "https://caf.example/deconnecte"
+SECRET = "secret-de-test-" + "x" * 32
+
+
+def register(client_id="fc-hub", *, alg="ES256", userinfo="json", actor_claim=True,
+             redirect_uris=(REDIRECT_URI,)):
+    client, secret = oidc_client_register(
+        client_id=client_id, redirect_uris=list(redirect_uris),
+        post_logout_redirect_uris=[LOGOUT_URI], alg=alg, userinfo_format=userinfo,
+        actor_claim=actor_claim, secret=SECRET, actor=Actor.system("tests"))
+    return client
+
+
+def rep_scope_claims(*values) -> str:
+    return json.dumps({"id_token": {"rep_scope": {"essential": True, "values": list(values)}}})
+
+
+def authorize_params(client_id="fc-hub", **overrides) -> dict:
+    """What FranceConnect sends (franceconnect.md), minus prompt=login unless asked."""
+    params = {
+        "response_type": "code", "client_id": client_id, "redirect_uri": REDIRECT_URI,
+        "scope": "openid profile email birth", "state": secrets.token_hex(32),
+        "nonce": secrets.token_hex(32), "acr_values": "eidas1",
+        "claims": rep_scope_claims("social", "logement"),
+    }
+    params.update(overrides)
+    return {k: v for k, v in params.items() if v is not None}
+
+
+def authorize_url(params: dict) -> str:
+    return f"{reverse('oidc_bridge:provider_authorize')}?{urlencode(params)}"
+
+
+def query_of(location: str) -> dict:
+    return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+
+
+def choose(http, params: dict, *, usager, demarche: str):
+    """Drive authorize → usager → démarche → confirmation; return the final response."""
+    response = http.get(authorize_url(params))
+    assert response.status_code == 302, response.content[:500]
+    select_url = response["Location"]
+    assert "/usager" in select_url, select_url
+    response = http.post(select_url, {"usager": str(usager.pk)})
+    assert response.status_code == 302, response.content[:800]
+    response = http.post(response["Location"], {"demarche": demarche})
+    assert response.status_code == 302, response.content[:800]
+    confirm_url = response["Location"]
+    page = http.get(confirm_url)
+    assert page.status_code == 200
+    return http.post(confirm_url)
+
+
+def code_from(response) -> str:
+    assert response.status_code == 302, response.content[:800]
+    assert response["Location"].startswith(REDIRECT_URI), response["Location"]
+    return query_of(response["Location"])["code"]
+
+
+def token_request(http, code, *, secret=SECRET, client_id="fc-hub", basic=False, **extra):
+    data = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI}
+    headers = {}
+    if basic:
+        raw = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+        headers["HTTP_AUTHORIZATION"] = f"Basic {raw}"
+    else:
+        data.update(client_id=client_id, client_secret=secret)
+    data.update(extra)
+    return http.post(reverse("oidc_bridge:provider_token"), data, **headers)
