@@ -8,9 +8,13 @@ cannot be probed (Zulip's `access_*_by_id`).
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.conf import settings
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce, Least
 from django.http import Http404
+from django.utils import timezone
 
 from audit.models import Entry
 from mandates.models import Authorisation, Mandate, Usager
@@ -139,3 +143,25 @@ def usager_file(*, aidant, usager_id) -> UsagerFile:
 def superseded_by(mandate: Mandate) -> QuerySet:
     """The earlier authorisations this mandate replaced."""
     return Authorisation.objects.filter(superseded_by__mandate=mandate).select_related("mandate")
+
+
+# --- Retention (RGPD) ---------------------------------------------------------------------
+
+def mandate_end():
+    """When a mandate stopped counting: its revocation if earlier than its expiry."""
+    return Least(Coalesce("mandates__revoked_at", "mandates__expires_at"),
+                 "mandates__expires_at")
+
+
+def usagers_due_for_erasure(*, now=None, retention: timedelta | None = None) -> QuerySet:
+    """Usagers whose identity must now be erased (issue 4, retention).
+
+    Not yet erased, with no active mandate in any structure, and whose last mandate ended
+    (expired or revoked) at least `retention` (settings.USAGER_RETENTION) ago.
+    """
+    now = now or timezone.now()
+    retention = settings.USAGER_RETENTION if retention is None else retention
+    active = Mandate.objects.active(now).filter(usager=OuterRef("pk"))
+    return (Usager.objects.not_erased().filter(~Exists(active))
+            .annotate(last_end=Max(mandate_end()))
+            .filter(last_end__lte=now - retention).order_by("pk"))

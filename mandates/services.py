@@ -279,3 +279,4 @@ def mandate_revoke(*, mandate: Mandate, actor, reason: str) -> Mandate:
                  payload={"authorisations": revoked_ids, "cause": "revoked"},
                  personal={"reason": reason})
     return mandate
+

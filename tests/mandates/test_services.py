@@ -155,7 +155,7 @@ def test_revoke_mandate(aidant, organisation):
     assert not mandate.authorisations.filter(revoked_at__isnull=True).exists()
     [entry] = entries(EventType.MANDATE_REVOKED)
     assert entry.actor_aidant_id == colleague.pk and entry.mandate_id == mandate.pk
-    assert entry.payload["personal"]["reason"] == "Demande de l'usager"
+    assert entry.personal_data["reason"] == "Demande de l'usager"
     with pytest.raises(services.MandateError, match="plus actif"):
         services.mandate_revoke(mandate=mandate, actor=colleague, reason="encore")
 
