@@ -163,6 +163,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
+# Attempts refused while locked do not restart the 15 minutes: the lock ends 15 minutes after
+# the failure that caused it, as the French page promises.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "aidants/lockout.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
