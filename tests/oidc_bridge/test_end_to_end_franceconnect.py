@@ -97,10 +97,10 @@ def test_identity_reaches_the_recap_and_session_is_ended(aidant_client, aidant, 
     # Journal: started + succeeded, the sub as erasable personal data, no token anywhere.
     succeeded = Entry.objects.get(event_type=EventType.FC_LOGIN_SUCCEEDED)
     assert succeeded.actor_aidant_id == aidant.pk
-    assert succeeded.payload["personal"] == {"fc_sub": stored["sub"]}
+    assert succeeded.personal_data == {"fc_sub": stored["sub"]}
     assert expected.family_name not in str(succeeded.payload)
     for entry in Entry.objects.all():
-        assert logout["id_token_hint"] not in str(entry.payload)
+        assert logout["id_token_hint"] not in f"{entry.payload}{entry.personal_data}"
     assert not Entry.objects.filter(event_type=EventType.FC_LOGIN_FAILED).exists()
     assert Usager.objects.count() == 0  # created only when the recap is confirmed
 
