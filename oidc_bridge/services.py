@@ -35,7 +35,7 @@ class ClientRegistrationError(ValueError):
     """Bad registration input; the message is one French line for people."""
 
 
-def _validate_registration(*, client_id, redirect_uris, post_logout_redirect_uris, alg,
+def validate_registration(*, client_id, redirect_uris, post_logout_redirect_uris, alg,
                            userinfo_format) -> None:
     if not client_id or len(client_id) > 128 or not client_id.isprintable() or " " in client_id:
         raise ClientRegistrationError("Identifiant de client invalide.")
@@ -72,7 +72,7 @@ def oidc_client_register(
     """
     redirect_uris = list(redirect_uris)
     post_logout_redirect_uris = list(post_logout_redirect_uris)
-    _validate_registration(client_id=client_id, redirect_uris=redirect_uris,
+    validate_registration(client_id=client_id, redirect_uris=redirect_uris,
                            post_logout_redirect_uris=post_logout_redirect_uris, alg=alg,
                            userinfo_format=userinfo_format)
     secret = secret or secrets.token_urlsafe(32)
@@ -95,6 +95,27 @@ def oidc_client_register(
         "userinfo_format": userinfo_format, "actor_claim": actor_claim,
     })
     return client, secret
+
+
+@transaction.atomic
+def oidc_client_update(*, client: OIDCClient, redirect_uris: list[str],
+                       post_logout_redirect_uris: list[str], alg: str, userinfo_format: str,
+                       actor_claim: bool, name: str, is_active: bool, actor) -> OIDCClient:
+    """Change a client's settings, keeping its secret (the admin's change form)."""
+    validate_registration(client_id=client.client_id, redirect_uris=list(redirect_uris),
+                           post_logout_redirect_uris=list(post_logout_redirect_uris), alg=alg,
+                           userinfo_format=userinfo_format)
+    client = OIDCClient.objects.select_for_update().get(pk=client.pk)
+    changes = {"redirect_uris": list(redirect_uris), "alg": alg, "name": name or client.client_id,
+               "post_logout_redirect_uris": list(post_logout_redirect_uris),
+               "userinfo_format": userinfo_format, "actor_claim": actor_claim,
+               "is_active": is_active}
+    for field, value in changes.items():
+        setattr(client, field, value)
+    client.save(update_fields=list(changes))
+    audit.record(EventType.CLIENT_REGISTERED, actor=actor, oidc_client=client.client_id,
+                 payload={"created": False, **{k: v for k, v in changes.items() if k != "name"}})
+    return client
 
 
 @transaction.atomic

@@ -1,0 +1,277 @@
+"""The authorization endpoint and the aidant's choices: every refusal rule."""
+
+import json
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from aidants import auth_session
+from audit.events import EventType
+from audit.models import Entry
+from oidc_bridge.models import AuthorizationCode
+from oidc_bridge.provider_views.authorize import REAUTH_MARKER
+from tests import factories
+from tests.oidc_bridge import provider_kit as kit
+
+
+@pytest.fixture
+def rp(db):
+    return kit.register()
+
+
+@pytest.fixture
+def usager(db):
+    return factories.UsagerFactory()
+
+
+@pytest.fixture
+def mandate(organisation, usager):
+    return factories.MandateFactory(organisation=organisation, usager=usager,
+                                    demarches=["social", "logement"])
+
+
+def assert_error_page(response):
+    assert response.status_code == 400
+    assert not response.has_header("Location")
+    assert "pas enregistrée" in response.content.decode()
+
+
+@pytest.mark.parametrize("redirect_uri", [
+    kit.REDIRECT_URI + "/", kit.REDIRECT_URI.upper(), kit.REDIRECT_URI + "?x=1",
+    kit.REDIRECT_URI.replace("caf.example", "caf.example.evil.test"),
+    "https://evil.example/oidc/callback", "", None,
+])
+def test_bad_redirect_uri_gets_a_page_never_a_redirect(aidant_client, rp, mandate,
+                                                       redirect_uri):
+    response = aidant_client.get(kit.authorize_url(kit.authorize_params(
+        redirect_uri=redirect_uri)))
+    assert_error_page(response)
+    assert not AuthorizationCode.objects.exists()
+
+
+def test_unknown_or_inactive_client_gets_a_page(aidant_client, rp, mandate):
+    assert_error_page(aidant_client.get(kit.authorize_url(kit.authorize_params("inconnu"))))
+    rp.is_active = False
+    rp.save(update_fields=["is_active"])
+    assert_error_page(aidant_client.get(kit.authorize_url(kit.authorize_params())))
+
+
+@pytest.mark.parametrize("missing, error", [
+    ("nonce", "invalid_request"), ("state", "invalid_request"),
+    ("scope", "invalid_scope"), ("response_type", "unsupported_response_type"),
+])
+def test_other_errors_redirect_back_with_state(aidant_client, rp, missing, error):
+    params = kit.authorize_params(**{missing: None})
+    response = aidant_client.get(kit.authorize_url(params))
+    assert response.status_code == 302
+    answer = kit.query_of(response["Location"])
+    assert response["Location"].startswith(kit.REDIRECT_URI + "?")
+    assert answer["error"] == error and answer["error_description"]
+    assert answer.get("state") == params.get("state")
+
+
+def test_pkce_plain_is_refused(aidant_client, rp):
+    params = kit.authorize_params(code_challenge="a" * 43, code_challenge_method="plain")
+    answer = kit.query_of(aidant_client.get(kit.authorize_url(params))["Location"])
+    assert answer["error"] == "invalid_request" and "S256" in answer["error_description"]
+
+
+def test_anonymous_aidant_is_sent_to_login_and_back(client, rp, mandate):
+    response = client.get(kit.authorize_url(kit.authorize_params()))
+    assert response.status_code == 302
+    location = urlsplit(response["Location"])
+    assert location.path == reverse("aidants:login")
+    assert parse_qs(location.query)["next"][0].startswith(reverse("oidc_bridge:provider_authorize"))
+
+
+def test_prompt_none_cannot_be_satisfied(aidant_client, rp):
+    response = aidant_client.get(kit.authorize_url(kit.authorize_params(prompt="none")))
+    assert kit.query_of(response["Location"])["error"] == "interaction_required"
+
+
+def test_prompt_login_logs_out_then_terminates(aidant, aidant_client, rp, mandate, usager,
+                                               login, time_machine):
+    time_machine.move_to(timezone.now())
+    params = kit.authorize_params(prompt="login")
+    response = aidant_client.get(kit.authorize_url(params))
+    location = urlsplit(response["Location"])
+    assert location.path == reverse("aidants:login")
+    next_url = parse_qs(location.query)["next"][0]
+    next_query = {k: v[0] for k, v in parse_qs(urlsplit(next_url).query).items()}
+    assert "prompt" not in next_query and REAUTH_MARKER in next_query
+    assert "_auth_user_id" not in aidant_client.session  # logged out
+    # Not logged in yet: the marked URL sends to the login page, not into a loop.
+    assert urlsplit(aidant_client.get(next_url)["Location"]).path == reverse("aidants:login")
+    time_machine.shift(timedelta(seconds=5))
+    login(aidant_client, aidant)
+    response = aidant_client.get(next_url)
+    assert "/usager" in response["Location"]
+    code = kit.code_from(kit.choose(aidant_client, next_query, usager=usager,
+                                    demarche="social"))
+    row = AuthorizationCode.objects.get()
+    assert abs(row.auth_time.timestamp() - timezone.now().timestamp()) < 2
+    assert code
+
+
+def test_marker_without_a_new_login_answers_login_required(aidant, rp, login, time_machine):
+    time_machine.move_to(timezone.now())
+    http = login(Client(), aidant)
+    response = http.get(kit.authorize_url(kit.authorize_params(prompt="login")))
+    next_url = parse_qs(urlsplit(response["Location"]).query)["next"][0]
+    # Someone replays the marked URL from a session whose login predates the marker.
+    other = login(Client(), aidant)
+    session = other.session
+    session[auth_session.LOGIN_AT] = (timezone.now() - timedelta(hours=1)).isoformat()
+    session.save()
+    answer = kit.query_of(other.get(next_url)["Location"])
+    assert answer["error"] == "login_required"
+
+
+def test_max_age_exceeded_forces_a_new_login(aidant_client, rp, time_machine):
+    time_machine.move_to(timezone.now() + timedelta(minutes=10))
+    response = aidant_client.get(kit.authorize_url(kit.authorize_params(max_age="60")))
+    assert urlsplit(response["Location"]).path == reverse("aidants:login")
+
+
+def test_stale_otp_asks_for_a_new_code(aidant_client, rp, mandate, time_machine):
+    time_machine.move_to(timezone.now() + timedelta(minutes=16))
+    response = aidant_client.get(kit.authorize_url(kit.authorize_params()))
+    response = aidant_client.get(response["Location"])
+    assert urlsplit(response["Location"]).path == reverse("aidants:reauthenticate")
+
+
+def refusal_entry():
+    return Entry.objects.get(event_type=EventType.DELEGATED_LOGIN_REFUSED)
+
+
+def start(http):
+    response = http.get(kit.authorize_url(kit.authorize_params()))
+    assert response.status_code == 302 and "/usager" in response["Location"], response
+    return response["Location"]
+
+
+def test_rep_scope_mismatch_is_refused_and_journaled(aidant_client, rp, organisation):
+    factories.MandateFactory(organisation=organisation, demarches=["papiers"])
+    response = aidant_client.get(start(aidant_client))
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "de mandat actif dans votre structure" in page
+    back = response.context["back_url"]
+    assert kit.query_of(back)["error"] == "access_denied"
+    assert refusal_entry().payload["reason"] == "no_usable_mandate"
+    assert refusal_entry().payload["rep_scope_requested"] == ["social", "logement"]
+
+
+@pytest.mark.parametrize("state", ["expired", "revoked", "authorisation_revoked", "erased"])
+def test_inactive_mandates_are_not_offered(aidant_client, rp, organisation, mandate, usager,
+                                           state):
+    now = timezone.now()
+    if state == "expired":
+        mandate.created_at, mandate.expires_at = now - timedelta(days=40), now - timedelta(days=1)
+        mandate.save()
+    elif state == "revoked":
+        mandate.revoked_at = now
+        mandate.save()
+    elif state == "authorisation_revoked":
+        mandate.authorisations.update(revoked_at=now)
+    else:
+        usager.erased_at = now
+        usager.save()
+    response = aidant_client.get(start(aidant_client))
+    assert response.status_code == 403
+    assert refusal_entry().payload["reason"] == "no_usable_mandate"
+
+
+def test_usager_of_another_structure_cannot_be_posted(aidant_client, rp, mandate):
+    foreign = factories.MandateFactory(demarches=["social"])  # another structure
+    url = start(aidant_client)
+    response = aidant_client.post(url, {"usager": str(foreign.usager_id)})
+    assert response.status_code == 200
+    assert "Choisissez un usager de la liste" in response.content.decode()
+    assert foreign.usager.family_name not in response.content.decode()
+
+
+def test_demarche_outside_the_mandate_cannot_be_posted(aidant_client, rp, mandate, usager):
+    response = aidant_client.post(start(aidant_client), {"usager": str(usager.pk)})
+    response = aidant_client.post(response["Location"], {"demarche": "justice"})
+    assert response.status_code == 200
+    assert "Choisissez une démarche de la liste" in response.content.decode()
+    assert not AuthorizationCode.objects.exists()
+
+
+def test_mandate_revoked_before_confirmation_is_refused(aidant_client, rp, mandate, usager):
+    response = aidant_client.post(start(aidant_client), {"usager": str(usager.pk)})
+    response = aidant_client.post(response["Location"], {"demarche": "social"})
+    confirm = response["Location"]
+    page = aidant_client.get(confirm).content.decode()
+    assert f"Vous allez agir pour {usager.display_name}" in page
+    mandate.revoked_at = timezone.now()
+    mandate.save()
+    response = aidant_client.post(confirm)
+    assert response.status_code == 403
+    assert not AuthorizationCode.objects.exists()
+    assert refusal_entry().payload["reason"] == "no_usable_authorisation"
+    assert not Entry.objects.filter(event_type=EventType.DELEGATED_LOGIN).exists()
+
+
+def test_non_habilitated_aidant_is_refused(aidant_client, rp, mandate, monkeypatch):
+    monkeypatch.setattr("oidc_bridge.provider_views.authorize.is_habilitated",
+                        lambda **kwargs: False)
+    response = aidant_client.get(start(aidant_client))
+    assert response.status_code == 403
+    assert "pas habilité" in response.context["message"]
+    assert refusal_entry().payload["reason"] == "not_habilitated"
+
+
+def test_service_rechecks_habilitation(aidant, rp, mandate, usager, monkeypatch):
+    from oidc_bridge import services
+    from oidc_bridge.protocol.validation import parse_authorization_request
+
+    monkeypatch.setattr("oidc_bridge.services.is_habilitated", lambda **kwargs: False)
+    request = parse_authorization_request(kit.authorize_params(), kit.REDIRECT_URI)
+    with pytest.raises(services.DelegationRefused, match="not_habilitated"):
+        services.delegated_login_start(aidant=aidant, client=rp, request=request,
+                                       usager_id=usager.pk, demarche="social",
+                                       auth_time=timezone.now(), acr="eidas1", amr=["pwd"])
+
+
+def test_service_refuses_demarche_outside_rep_scope(aidant, rp, organisation, usager):
+    from oidc_bridge import services
+    from oidc_bridge.protocol.validation import parse_authorization_request
+
+    factories.MandateFactory(organisation=organisation, usager=usager, demarches=["papiers"])
+    request = parse_authorization_request(kit.authorize_params(), kit.REDIRECT_URI)
+    with pytest.raises(services.DelegationRefused):
+        services.delegated_login_start(aidant=aidant, client=rp, request=request,
+                                       usager_id=usager.pk, demarche="papiers",
+                                       auth_time=timezone.now(), acr="eidas1", amr=["pwd"])
+
+
+def test_rep_scope_narrows_the_demarches_offered(aidant_client, rp, mandate, usager):
+    params = kit.authorize_params(claims=kit.rep_scope_claims("logement"))
+    response = aidant_client.get(kit.authorize_url(params))
+    response = aidant_client.post(response["Location"], {"usager": str(usager.pk)})
+    page = aidant_client.get(response["Location"]).content.decode()
+    assert "Logement" in page and "Social" not in page
+
+
+def test_cancel_redirects_access_denied_and_journals(aidant_client, rp, mandate):
+    url = start(aidant_client)
+    txn = url.rstrip("/").split("/")[-2]
+    response = aidant_client.post(reverse("oidc_bridge:provider_cancel", args=[txn]))
+    answer = kit.query_of(response["Location"])
+    assert answer["error"] == "access_denied" and answer["state"]
+    assert refusal_entry().payload["reason"] == "cancelled"
+
+
+def test_one_audit_entry_per_delegated_use_without_secrets(aidant_client, rp, mandate, usager):
+    params = kit.authorize_params()
+    code = kit.code_from(kit.choose(aidant_client, params, usager=usager, demarche="logement"))
+    entries = Entry.objects.filter(event_type=EventType.DELEGATED_LOGIN)
+    assert entries.count() == 1
+    dumped = json.dumps(entries.get().payload)
+    assert code not in dumped and params["nonce"] not in dumped and params["state"] not in dumped
