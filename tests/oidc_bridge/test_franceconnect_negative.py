@@ -25,8 +25,14 @@ from mandates.models import Usager
 from oidc_bridge.franceconnect.errors import Reason, message_for
 from oidc_bridge.simulator import keys
 from tests.oidc_bridge import fc_support
-from tests.oidc_bridge.fc_support import (follow, json_body, location, query_of, set_json,
-                                          unverified_claims)
+from tests.oidc_bridge.fc_support import (
+    follow,
+    json_body,
+    location,
+    query_of,
+    set_json,
+    unverified_claims,
+)
 
 pytestmark = pytest.mark.django_db
 fc_http = fc_support.fc_http
