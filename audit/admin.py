@@ -1,0 +1,33 @@
+"""Read-only admin for the journal: no add, change or delete, whoever asks."""
+
+from django.contrib import admin
+
+from audit.models import Checkpoint, Entry
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        return {}
+
+
+@admin.register(Entry)
+class EntryAdmin(ReadOnlyAdmin):
+    list_display = ("seq", "created_at", "event_type", "actor_kind", "actor_aidant_id",
+                    "structure_id", "usager_id", "mandate_id")
+    list_filter = ("event_type", "actor_kind")
+    search_fields = ("=seq", "=usager_id", "=mandate_id", "=actor_aidant_id")
+    exclude = ("personal", "personal_salt", "prev_hash", "leaf_hash", "canonical")
+
+
+@admin.register(Checkpoint)
+class CheckpointAdmin(ReadOnlyAdmin):
+    list_display = ("tree_size", "created_at")

@@ -1,0 +1,113 @@
+"""Database triggers keeping the journal append-only (installed by migration 0002).
+
+PostgreSQL: a BEFORE UPDATE OR DELETE row trigger and a BEFORE TRUNCATE statement trigger on
+`audit_entry`, and the same refusal for `audit_checkpoint`. Two UPDATEs are let through:
+- the sequencer's one-time filling: the old row has `seq IS NULL`, the new one has `seq`,
+  `prev_hash`, `leaf_hash` and `canonical`, and no other column changes;
+- the RGPD erasure: `personal` and `personal_salt` become NULL, nothing else changes, and a
+  PERSONAL_DATA_ERASED entry about the same usager, written after the erased one, exists (it is
+  inserted first in the same transaction), so every erasure is itself in the journal.
+SQLite (development): the same rules as WHEN clauses of BEFORE UPDATE/DELETE triggers (SQLite
+has no TRUNCATE).
+
+Triggers are a guard-rail against the application and mistakes, not the security boundary: a
+superuser can disable them (`session_replication_role = replica`). The boundary is the signed
+checkpoints kept outside the database; SECURITY.md describes the roles that keep the
+application's own role from touching the triggers.
+"""
+
+IMMUTABLE = (
+    "id", "created_at", "event_type", "actor_kind", "actor_name", "actor_aidant_id",
+    "actor_structure_id", "structure_id", "usager_id", "mandate_id", "authorisation_id",
+    "oidc_client_id", "demarche", "payload", "personal_hash",
+)
+SEQUENCED = ("seq", "prev_hash", "leaf_hash", "canonical")
+ERASURE_EVENT = "audit.personal_data_erased"
+
+
+def _same(columns, op: str) -> str:
+    return " AND ".join(f"NEW.{c} {op} OLD.{c}" for c in columns)
+
+
+def _conditions(op: str) -> tuple[str, str]:
+    fill = (f"OLD.seq IS NULL AND NEW.seq IS NOT NULL AND NEW.prev_hash IS NOT NULL"
+            f" AND NEW.leaf_hash IS NOT NULL AND NEW.canonical IS NOT NULL"
+            f" AND {_same(IMMUTABLE + ('personal', 'personal_salt'), op)}")
+    erase = (f"OLD.personal IS NOT NULL AND NEW.personal IS NULL AND NEW.personal_salt IS NULL"
+             f" AND {_same(IMMUTABLE + SEQUENCED, op)}"
+             f" AND EXISTS (SELECT 1 FROM audit_entry x WHERE x.event_type = '{ERASURE_EVENT}'"
+             f" AND x.usager_id = OLD.usager_id AND x.id > OLD.id)")
+    return fill, erase
+
+
+def postgresql_install() -> list[str]:
+    fill, erase = _conditions("IS NOT DISTINCT FROM")
+    return [
+        f"""
+        CREATE OR REPLACE FUNCTION audit_entry_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'UPDATE' AND (({fill}) OR ({erase})) THEN
+                RETURN NEW;
+            END IF;
+            RAISE EXCEPTION 'audit_entry is append-only (% refused)', TG_OP
+                USING ERRCODE = 'integrity_constraint_violation';
+        END $$;
+        """,
+        """
+        CREATE OR REPLACE FUNCTION audit_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            RAISE EXCEPTION '% is append-only (% refused)', TG_TABLE_NAME, TG_OP
+                USING ERRCODE = 'integrity_constraint_violation';
+        END $$;
+        """,
+        "CREATE TRIGGER audit_entry_guard BEFORE UPDATE OR DELETE ON audit_entry"
+        " FOR EACH ROW EXECUTE FUNCTION audit_entry_guard()",
+        "CREATE TRIGGER audit_entry_no_truncate BEFORE TRUNCATE ON audit_entry"
+        " FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change()",
+        "CREATE TRIGGER audit_checkpoint_guard BEFORE UPDATE OR DELETE ON audit_checkpoint"
+        " FOR EACH ROW EXECUTE FUNCTION audit_refuse_change()",
+        "CREATE TRIGGER audit_checkpoint_no_truncate BEFORE TRUNCATE ON audit_checkpoint"
+        " FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change()",
+    ]
+
+
+def postgresql_uninstall() -> list[str]:
+    return [
+        "DROP TRIGGER IF EXISTS audit_entry_guard ON audit_entry",
+        "DROP TRIGGER IF EXISTS audit_entry_no_truncate ON audit_entry",
+        "DROP TRIGGER IF EXISTS audit_checkpoint_guard ON audit_checkpoint",
+        "DROP TRIGGER IF EXISTS audit_checkpoint_no_truncate ON audit_checkpoint",
+        "DROP FUNCTION IF EXISTS audit_entry_guard()",
+        "DROP FUNCTION IF EXISTS audit_refuse_change()",
+    ]
+
+
+SQLITE_TRIGGERS = ("audit_entry_no_delete", "audit_entry_guard_update",
+                   "audit_checkpoint_no_delete", "audit_checkpoint_no_update")
+
+
+def sqlite_install() -> list[str]:
+    fill, erase = _conditions("IS")
+    return [
+        "CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry"
+        " BEGIN SELECT RAISE(ABORT, 'audit_entry is append-only (DELETE refused)'); END",
+        f"CREATE TRIGGER audit_entry_guard_update BEFORE UPDATE ON audit_entry"
+        f" WHEN NOT (({fill}) OR ({erase}))"
+        f" BEGIN SELECT RAISE(ABORT, 'audit_entry is append-only (UPDATE refused)'); END",
+        "CREATE TRIGGER audit_checkpoint_no_delete BEFORE DELETE ON audit_checkpoint"
+        " BEGIN SELECT RAISE(ABORT, 'audit_checkpoint is append-only (DELETE refused)'); END",
+        "CREATE TRIGGER audit_checkpoint_no_update BEFORE UPDATE ON audit_checkpoint"
+        " BEGIN SELECT RAISE(ABORT, 'audit_checkpoint is append-only (UPDATE refused)'); END",
+    ]
+
+
+def sqlite_uninstall() -> list[str]:
+    return [f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_TRIGGERS]
+
+
+def install(connection) -> list[str]:
+    return postgresql_install() if connection.vendor == "postgresql" else sqlite_install()
+
+
+def uninstall(connection) -> list[str]:
+    return postgresql_uninstall() if connection.vendor == "postgresql" else sqlite_uninstall()
