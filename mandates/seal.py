@@ -22,7 +22,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 from pyhanko.keys import load_certs_from_pemder_data, load_private_key_from_pemder_data
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.metadata.model import VENDOR
 from pyhanko.sign import signers
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.signers import constants
@@ -147,7 +149,23 @@ _META = signers.PdfSignatureMetadata(
 )
 
 
+def _align_producer(writer: IncrementalPdfFileWriter) -> None:
+    """PDF/A needs the Info dictionary and the XMP packet to agree (ISO 19005-3 6.6.2.3).
+
+    pyHanko writes its own name as the XMP `pdf:Producer` but appends it to Info's `/Producer`;
+    naming it alone in both keeps the sealed file PDF/A-3u.
+    """
+    try:
+        previous = writer.trailer["/Info"]
+    except KeyError:
+        return
+    info = generic.DictionaryObject(dict(previous.items()))
+    info["/Producer"] = generic.TextStringObject(VENDOR)
+    writer.set_info(info)
+
+
 def seal_pdf(pdf: bytes) -> bytes:
     """Append a PAdES B-B signature covering the whole document (incremental update)."""
     writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+    _align_producer(writer)
     return _Pdf17Signer(_META, signer=signer()).sign_pdf(writer).getvalue()
