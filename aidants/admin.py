@@ -19,6 +19,10 @@ from aidants.siret import normalise_siret
 
 
 class OrganisationForm(forms.ModelForm):
+    # Longer than the stored 14 digits: spaces are accepted, then removed by clean_siret.
+    siret = forms.CharField(label="SIRET", max_length=20,
+                            help_text="14 chiffres, espaces acceptés (avis de situation INSEE).")
+
     class Meta:
         model = Organisation
         fields = "__all__"

@@ -267,5 +267,5 @@ def admin_change_record(*, log_entry: LogEntry) -> None:
     audit.record(_ADMIN_EVENTS[log_entry.action_flag], actor=Actor.aidant(log_entry.user),
                  payload={"model": f"{content_type.app_label}.{content_type.model}"
                           if content_type else "",
-                          "object_id": log_entry.object_id or "",
+                          "object_id": str(log_entry.object_id or ""),
                           "changes": _admin_change_summary(log_entry.change_message)})
