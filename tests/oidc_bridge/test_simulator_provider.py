@@ -1,4 +1,4 @@
-"""The simulated FranceConnect v2 (citizen side) behaves as our reference says FranceConnect does."""
+"""The simulated FranceConnect v2 (citizen side) behaves as our reference says FC does."""
 
 import base64
 import hashlib
