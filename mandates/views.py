@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from aidants.decorators import aidant_required, fresh_otp_required
 from aidants.demarches import CATALOGUE
 from mandates import identity as fc_identity
-from mandates import selectors, services
+from mandates import receipts, selectors, services
 from mandates.durations import compute_expiry
 from mandates.forms import ConsentForm, MandateChoiceForm, RenewForm, RevokeForm, SearchForm
 from mandates.models import Mandate
@@ -63,13 +63,8 @@ def mandate_view(request, mandate_id):
         "authorisations": sorted(mandate.authorisations.all(), key=lambda a: a.pk),
         "superseded": selectors.superseded_by(mandate),
         "receipt_url": optional_url("mandates:receipt_pdf", mandate.pk),
-        "revocation_url": (optional_url("mandates:revocation_pdf", mandate.pk)
-                           if _has_revocation(mandate) else None)})
-
-
-def _has_revocation(mandate) -> bool:
-    return mandate.revoked_at is not None or any(
-        a.revoked_at and not a.superseded_by_id for a in mandate.authorisations.all())
+        "revocation_url": (optional_url("mandates:revocation_receipt_pdf", mandate.pk)
+                           if receipts.has_revocation(mandate) else None)})
 
 
 # --- Creation wizard ---------------------------------------------------------------------

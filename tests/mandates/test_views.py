@@ -50,6 +50,7 @@ def test_wizard_end_to_end(aidant_client, aidant, organisation, time_machine):
     assert choose(aidant_client).url == reverse("mandates:create_identify")
     page = aidant_client.get(reverse("mandates:create_identify")).content.decode()
     assert "Identifier l'usager" in page and "Social – Santé" in page
+    assert f'href="{reverse("oidc_bridge:fc_login")}"' in page
     put_identity(aidant_client)
     recap = aidant_client.get(reverse("mandates:create_recap")).content.decode()
     assert "Élodie" in recap and "Lefèvre" in recap and "année 1950" in recap
@@ -67,6 +68,8 @@ def test_wizard_end_to_end(aidant_client, aidant, organisation, time_machine):
     assert "mandates.verified_identity" not in aidant_client.session
     detail = aidant_client.get(done.url).content.decode()
     assert "Le mandat est créé" in detail and mandate.short_code in detail
+    assert reverse("mandates:receipt_pdf", args=[mandate.pk]) in detail
+    assert reverse("mandates:revocation_receipt_pdf", args=[mandate.pk]) not in detail
     assert Entry.objects.filter(event_type=EventType.MANDATE_CREATED, mandate_id=mandate.pk,
                                 actor_aidant_id=aidant.pk).exists()
 
@@ -171,6 +174,9 @@ def test_revoke_one_authorisation(aidant_client, organisation):
     aidant_client.post(url, {"reason": "Erreur", "confirm": "True"})
     social.refresh_from_db()
     assert social.revoked_at is not None
+    page = aidant_client.get(reverse("mandates:detail", args=[mandate.pk])).content.decode()
+    assert reverse("mandates:revocation_receipt_pdf", args=[mandate.pk]) in page
+    assert "Erreur" in page and "badge-revoked" in page
     assert mandate.authorisations.get(demarche="famille").revoked_at is None
 
 
@@ -193,3 +199,17 @@ def test_habilitation_refusal_shown(aidant_client, organisation, monkeypatch):
     page = aidant_client.post(reverse("mandates:create_recap"),
                               {"usager_consent": "on", "aidant_consent": "on"}).content.decode()
     assert "pas habilité" in page and not Mandate.objects.exists()
+
+
+def test_identify_page_without_franceconnect_says_so(aidant_client, monkeypatch):
+    from mandates import views
+    assert views.optional_url("oidc_bridge:does_not_exist") is None
+    monkeypatch.setattr(views, "optional_url", lambda name, *args: None)
+    choose(aidant_client)
+    page = aidant_client.get(reverse("mandates:create_identify")).content.decode()
+    assert "La connexion FranceConnect n'est pas encore disponible" in page
+
+
+def test_identify_without_draft_goes_back(aidant_client):
+    response = aidant_client.get(reverse("mandates:create_identify"))
+    assert response.url == reverse("mandates:create")
