@@ -1,7 +1,7 @@
 """factory_boy factories shared by every test module (exposed as fixtures in conftest.py)."""
 
 import random
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 import factory
@@ -11,9 +11,16 @@ from django.utils import timezone
 from aidants.demarches import CATALOGUE
 from aidants.models import Aidant, Membership, Organisation, OrganisationType, TOTPDevice
 from aidants.siret import luhn_ok
+from habilitation.models import (
+    Charter,
+    CharterAcceptance,
+    HabilitationRequest,
+    HabilitationStatus,
+)
 from mandates.models import Authorisation, Mandate, Usager
 
 DEFAULT_PASSWORD = "motdepasse-de-test-2026"
+TEST_CHARTER_DATE = datetime(2020, 1, 1, tzinfo=UTC)
 
 
 @lru_cache(maxsize=8)
@@ -69,14 +76,41 @@ class AidantFactory(factory.django.DjangoModelFactory):
                 aidant=obj, organisation=obj.current_structure,
                 defaults={"role": kwargs.get("role") or Membership.Role.AIDANT})
 
+    @factory.post_generation
+    def habilitated(obj, create, extracted, **kwargs):
+        # Factory aidants may create and use mandates; `AidantFactory(habilitated=False)` opts out.
+        if create and obj.current_structure_id and extracted is not False:
+            habilitate(obj, obj.current_structure)
+
+
+def habilitate(aidant, organisation) -> None:
+    """Make `aidant` habilitated in `organisation`: completed habilitation + current charter."""
+    # Published long ago so a test travelling back in time still finds a charter in force.
+    charter = Charter.objects.current() or Charter.objects.create(
+        version=1, text="Charte déontologique de test.", published_at=TEST_CHARTER_DATE)
+    CharterAcceptance.objects.get_or_create(aidant=aidant, charter=charter)
+    HabilitationRequest.objects.get_or_create(
+        aidant=aidant, organisation=organisation,
+        defaults={"first_name": aidant.first_name, "last_name": aidant.last_name,
+                  "email": aidant.email, "profession": aidant.profession or "Aidant",
+                  "status": HabilitationStatus.HABILITATED,
+                  "habilitated_at": timezone.now()})
+
 
 class MembershipFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Membership
+        skip_postgeneration_save = True
 
     aidant = factory.SubFactory(AidantFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     role = Membership.Role.AIDANT
+
+    @factory.post_generation
+    def habilitated(obj, create, extracted, **kwargs):
+        # As for AidantFactory: habilitated in this structure unless `habilitated=False`.
+        if create and extracted is not False:
+            habilitate(obj.aidant, obj.organisation)
 
 
 class TOTPDeviceFactory(factory.django.DjangoModelFactory):
