@@ -49,7 +49,7 @@ class Verifier:
     @classmethod
     def parse(cls, text: str) -> "Verifier":
         try:
-            name, hex_id, encoded = text.strip().split("+")
+            name, hex_id, encoded = text.strip().split("+", 2)
             raw = base64.b64decode(encoded, validate=True)
         except (ValueError, binascii.Error) as exc:
             raise NoteError("verifier key must be <name>+<hex id>+<base64 key>") from exc
