@@ -48,6 +48,9 @@ def _complete(request, cfg: client.ClientConfig) -> tuple[VerifiedIdentity, str]
         # RFC 6749 4.1.2.1; FranceConnect answers access_denied when the usager cancels.
         cancelled = params["error"] == "access_denied"
         raise FranceConnectError(Reason.CANCELLED if cancelled else Reason.PROVIDER_ERROR)
+    if params.get("iss") and params["iss"] != cfg.issuer:
+        # RFC 9207 2.4: an authorization response naming another issuer is a mix-up attack.
+        raise FranceConnectError(Reason.WRONG_ISSUER, "authorization response iss")
     if not params.get("code"):
         raise FranceConnectError(Reason.CODE_MISSING)
     meta = provider.metadata(cfg.issuer)

@@ -154,6 +154,9 @@ def idp_callback(request):
     if request.GET.get("error"):
         return redirect(back.error_url(request.GET["error"]))
     cfg = idp_config()
+    if request.GET.get("iss", cfg.issuer) != cfg.issuer:  # RFC 9207 mix-up defence
+        return _page(request, "refused.html",
+                     {"message": "Réponse d'un fournisseur d'identité inattendu."}, 400)
     try:
         meta = provider.metadata(cfg.issuer)
         id_claims, userinfo, _ = client.verified_claims(cfg, meta, request.GET.get("code", ""),

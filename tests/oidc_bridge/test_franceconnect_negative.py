@@ -253,6 +253,13 @@ def test_error_callback(aidant_client, fc_http):
     assert_failed(aidant_client, response, "provider_error")
 
 
+def test_authorization_response_from_another_issuer(aidant_client, fc_http):
+    url = callback_url(aidant_client)
+    response = aidant_client.get(reverse("oidc_bridge:fc_callback"),
+                                 {**query_of(url), "iss": "https://evil.example"})
+    assert_failed(aidant_client, response, "wrong_issuer")
+
+
 def test_code_replayed_at_the_provider(aidant_client, fc_http):
     url = callback_url(aidant_client)
     code = query_of(url)["code"]
