@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from oidc_bridge.simulator.views_hub import CAF_CLIENT_ID
 from tests.oidc_bridge import fc_support
-from tests.oidc_bridge.fc_support import follow, location, path_of, query_of
 from tests.oidc_bridge import test_end_to_end_delegated as delegated
+from tests.oidc_bridge.fc_support import follow, location, path_of, query_of
 from tests.oidc_bridge.test_end_to_end_delegated import (
     choose_usager_and_demarche,
     log_in_again,
