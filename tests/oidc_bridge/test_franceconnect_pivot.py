@@ -97,6 +97,9 @@ def test_rs256_accepted_and_azp_rules():
     ({"exp": int(time.time()) - 31}, "token_expired"),
     ({"iat": None}, "malformed_token"),
     ({"sub": None}, "malformed_token"),
+    ({"iat": int(time.time()) + 120}, "malformed_token"),  # issued in the future
+    ({"iss": None}, "malformed_token"),
+    ({"aud": None}, "malformed_token"),
 ])
 def test_time_and_required_claims(change, reason):
     key = ECKey.generate_key("P-256", parameters={"kid": "e1"})
