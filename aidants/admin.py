@@ -25,7 +25,8 @@ class OrganisationForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = "__all__"
+        fields = ["name", "type", "siret", "address", "postal_code", "city", "contact_email",
+                  "allowed_demarches", "is_active"]
 
     def clean_siret(self) -> str:
         # Spaces are how people copy a SIRET ("732 829 320 00074"); the model's validator then

@@ -39,7 +39,9 @@ def validate_siret(raw: str) -> None:
 
     siret = normalise_siret(raw)
     if len(siret) != 14 or not siret.isascii() or not siret.isdigit():
-        raise ValidationError("Le SIRET doit comporter exactement 14 chiffres.", code="siret_format")
+        raise ValidationError("Le SIRET doit comporter exactement 14 chiffres.",
+                              code="siret_format")
     if not is_valid_siret(siret):
         raise ValidationError("Ce numéro SIRET n'est pas valide (clé de contrôle incorrecte). "
-                              "Vérifiez-le sur votre avis de situation INSEE.", code="siret_checksum")
+                              "Vérifiez-le sur votre avis de situation INSEE.",
+                              code="siret_checksum")

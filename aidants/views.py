@@ -132,6 +132,10 @@ def reauthenticate_view(request):
     """A fresh code before a sensitive action; then back to `next`."""
     next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
     aidant = request.user
+    locked = refuse_if_locked(request, aidant.email)
+    if locked:
+        logout(request)
+        return locked
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         result = otp.verify(aidant, form.cleaned_data["code"])

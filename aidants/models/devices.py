@@ -154,3 +154,6 @@ class BackupCodeDevice(ThrottlingMixin, Device):
 class BackupCode(models.Model):
     device = models.ForeignKey(BackupCodeDevice, on_delete=models.CASCADE, related_name="codes")
     digest = models.CharField(max_length=64, db_index=True)
+
+    def __str__(self) -> str:
+        return f"code de secours n° {self.pk}"  # never the digest

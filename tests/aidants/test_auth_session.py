@@ -49,7 +49,8 @@ def test_reauthentication_after_fifteen_idle_minutes(logged_in, aidant, clock):
     clock.shift(timedelta(minutes=16))
     response = logged_in.get(SENSITIVE)
     assert response.status_code == 302
-    assert response["Location"] == "/connexion/verification/?next=%2Fcompte%2Fsecurite%2Fcodes-de-secours%2F"
+    assert response["Location"] == (
+        "/connexion/verification/?next=%2Fcompte%2Fsecurite%2Fcodes-de-secours%2F")
     page = logged_in.get(response["Location"])
     assert 'value="/compte/securite/codes-de-secours/"' in page.content.decode()
     assert "plus de 15 minutes" in page.content.decode()
@@ -114,3 +115,14 @@ def test_aidant_sessions_end_service(client, aidant, clock):
     assert services.aidant_sessions_end(aidant=aidant, actor=None) == 1
     assert client.get("/").status_code == 302
     assert Entry.objects.get(event_type=EventType.SESSIONS_ENDED).payload["sessions"] == 1
+
+
+def test_reauthentication_while_locked_ends_the_session(logged_in, aidant, clock):
+    for _ in range(5):  # someone fails the password step for this e-mail from this address
+        Client().post("/connexion/", {"username": aidant.email, "password": "mauvais-mot"})
+    clock.shift(timedelta(minutes=16))
+    response = logged_in.post("/connexion/verification/", {"code": totp_code(), "next": "/"})
+    assert response.status_code == 429
+    assert not AidantSession.objects.filter(aidant=aidant).exists()
+    assert Entry.objects.filter(event_type=EventType.LOCKED_OUT).count() == 2
+    assert not Entry.objects.filter(event_type=EventType.REAUTHENTICATED).exists()
