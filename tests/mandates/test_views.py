@@ -213,3 +213,19 @@ def test_identify_page_without_franceconnect_says_so(aidant_client, monkeypatch)
 def test_identify_without_draft_goes_back(aidant_client):
     response = aidant_client.get(reverse("mandates:create_identify"))
     assert response.url == reverse("mandates:create")
+
+
+def test_revoke_and_renew_require_fresh_otp(aidant_client, organisation, time_machine):
+    mandate = factories.MandateFactory(organisation=organisation)
+    time_machine.move_to(datetime.now(UTC) + timedelta(minutes=16))
+    for name in ("revoke", "renew"):
+        response = aidant_client.post(reverse(f"mandates:{name}", args=[mandate.pk]),
+                                      {"reason": "x", "confirm": "True"})
+        assert response.status_code == 302 and reverse("aidants:reauthenticate") in response.url
+    mandate.refresh_from_db()
+    assert mandate.revoked_at is None
+
+
+def test_space_requires_login(client):
+    response = client.get(reverse("mandates:space"))
+    assert response.status_code == 302 and reverse("aidants:login") in response.url
