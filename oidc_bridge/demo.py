@@ -21,7 +21,7 @@ def _hub_registration() -> dict:
     return {
         "client_id": HUB_CLIENT_ID,
         "redirect_uris": [site + reverse("fc_simulator:hub_callback")],
-        "post_logout_redirect_uris": [site + reverse("fc_simulator:caf_index")],
+        "post_logout_redirect_uris": [site + reverse("fc_simulator:hub_logout_return")],
         # FranceConnect accepts both; the signed form exercises the stricter path.
         "alg": "ES256", "userinfo_format": "jwt", "actor_claim": True,
     }

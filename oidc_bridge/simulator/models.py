@@ -47,6 +47,12 @@ class HubTransaction(models.Model):
     acr = models.CharField(max_length=16)
     created_at = models.DateTimeField(default=timezone.now)
     used_at = models.DateTimeField(null=True, blank=True)
+    # Logout cascade (as FranceConnect does): the site's session id at the hub, the identity
+    # provider's id_token to hint its end_session with, and where to send the browser after.
+    sid = models.CharField(max_length=64, blank=True, db_index=True)
+    idp_id_token = models.TextField(blank=True)
+    logout_state_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    logout_target = models.CharField(max_length=1000, blank=True)
 
     def __str__(self) -> str:
         return f"Hub -> {self.client_id}"

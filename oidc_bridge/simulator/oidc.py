@@ -204,23 +204,21 @@ def userinfo(provider: Provider, request) -> HttpResponse:
     return response
 
 
-def id_token_audience(provider: Provider, id_token_hint: str) -> str | None:
-    """The client an id_token we issued was for (signature checked; expiry is not required
-    for logout, OIDC RP-Initiated Logout 1.0 section 2)."""
+def hinted_claims(provider: Provider, id_token_hint: str) -> dict | None:
+    """Claims of an id_token we issued (signature checked; expiry is not required for logout,
+    OIDC RP-Initiated Logout 1.0 section 2)."""
     try:
         decoded = jwt.decode(id_token_hint, KeySet([keys.signing_key(provider.key_label)]),
                              algorithms=["ES256"])
     except (errors.JoseError, ValueError):
         return None
-    if decoded.claims.get("iss") != provider.issuer:
-        return None
-    return decoded.claims.get("aud")
+    return decoded.claims if decoded.claims.get("iss") == provider.issuer else None
 
 
 def logout_redirect(provider: Provider, request) -> str | None:
     """Where session/end may send the browser back to, or None (then: an error page)."""
     params = request.GET
-    client_id = id_token_audience(provider, params.get("id_token_hint", ""))
+    client_id = (hinted_claims(provider, params.get("id_token_hint", "")) or {}).get("aud")
     client = provider.clients.get(client_id or "")
     target = params.get("post_logout_redirect_uri", "")
     if client is None or target not in client.post_logout_redirect_uris:

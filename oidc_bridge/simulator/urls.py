@@ -29,6 +29,7 @@ urlpatterns: list = [
     path(f"{HUB}userinfo", views_hub.userinfo, name="hub_userinfo"),
     path(f"{HUB}session/end", views_hub.session_end, name="hub_session_end"),
     path("hub/retour-fournisseur/", views_hub.idp_callback, name="hub_callback"),
+    path("hub/retour-deconnexion/", views_hub.idp_logout_return, name="hub_logout_return"),
     path("caf/", views_caf.index, name="caf_index"),
     path("caf/connexion/", views_caf.login, name="caf_login"),
     path("caf/retour/", views_caf.callback, name="caf_callback"),

@@ -41,7 +41,7 @@ def hub_provider() -> oidc.Provider:
     site = settings.SITE_URL
     return oidc.Provider(
         kind=Grant.Provider.HUB, path="/simulateur/hub/api/v2", key_label="fc-hub",
-        relayed_claims=("act", "rep_scope"),
+        relayed_claims=("act", "rep_scope", "sid"),
         clients={CAF_CLIENT_ID: oidc.RegisteredClient(
             secret=CAF_CLIENT_SECRET,
             redirect_uris=(site + reverse("fc_simulator:caf_callback"),),
@@ -54,7 +54,7 @@ def idp_config() -> client.ClientConfig:
     return client.ClientConfig(
         issuer=settings.OIDC_ISSUER, client_id=HUB_CLIENT_ID, client_secret=HUB_CLIENT_SECRET,
         redirect_uri=site + reverse("fc_simulator:hub_callback"),
-        post_logout_redirect_uri=site + reverse("fc_simulator:caf_index"),
+        post_logout_redirect_uri=site + reverse("fc_simulator:hub_logout_return"),
         acr="eidas1", scope=IDP_SCOPE)
 
 
@@ -159,7 +159,7 @@ def idp_callback(request):
                      {"message": "Réponse d'un fournisseur d'identité inattendu."}, 400)
     try:
         meta = provider.metadata(cfg.issuer)
-        id_claims, userinfo, _ = client.verified_claims(cfg, meta, request.GET.get("code", ""),
+        id_claims, userinfo, idp_id_token = client.verified_claims(cfg, meta, request.GET.get("code", ""),
                                                         pending.idp_nonce)
     except FranceConnectError as exc:
         return _page(request, "refused.html", {"message": (
@@ -169,19 +169,55 @@ def idp_callback(request):
         # What FranceConnect does when the mandate lacks the démarches the site needs.
         return _page(request, "refused.html", {"message": (
             "Le mandat ne couvre pas les démarches nécessaires à ce service.")}, 403)
+    pending.sid, pending.idp_id_token = secrets.token_hex(16), idp_id_token
+    pending.save(update_fields=["sid", "idp_id_token"])
+    claims = {**_relayed_claims(pending, id_claims, userinfo), "sid": pending.sid}
     code = oidc.issue_code(hub_provider(), client_id=pending.client_id,
                            redirect_uri=pending.redirect_uri, scope=pending.scope,
-                           nonce=pending.client_nonce, acr=id_claims["acr"],
-                           claims=_relayed_claims(pending, id_claims, userinfo))
+                           nonce=pending.client_nonce, acr=id_claims["acr"], claims=claims)
     return redirect(oidc.with_query(pending.redirect_uri, code=code,
                                     state=pending.client_state))
 
 
 @never_cache
 def session_end(request):
-    target = oidc.logout_redirect(hub_provider(), request)
+    """The site logs out: end the identity provider's session too, then go back to the site."""
+    hub = hub_provider()
+    target = oidc.logout_redirect(hub, request)
     if target is None:
         return _page(request, "refused.html",
                      {"message": "Déconnexion refusée : jeton ou adresse de retour invalide."},
                      400)
+    sid = (oidc.hinted_claims(hub, request.GET.get("id_token_hint", "")) or {}).get("sid")
+    session = HubTransaction.objects.filter(sid=sid).exclude(idp_id_token="").first() if sid \
+        else None
+    cfg = idp_config()
+    try:
+        meta = provider.metadata(cfg.issuer) if session else None
+    except FranceConnectError:
+        meta = None
+    if session is None or meta is None or not meta.end_session_endpoint:
+        return redirect(target)
+    state = secrets.token_hex(32)
+    session.logout_state_sha256, session.logout_target = oidc.sha256_hex(state), target
+    session.save(update_fields=["logout_state_sha256", "logout_target"])
+    return redirect(client.end_session_url(
+        cfg, meta, id_token=session.idp_id_token, state=state))
+
+
+@require_GET
+@never_cache
+def idp_logout_return(request):
+    """Back from the identity provider's end_session (same `state`): on to the site."""
+    state = request.GET.get("state", "")
+    with transaction.atomic():
+        session = HubTransaction.objects.select_for_update().filter(
+            logout_state_sha256=oidc.sha256_hex(state)).exclude(logout_state_sha256="").first()
+        if session is None:
+            return _page(request, "refused.html",
+                         {"message": "Aucune déconnexion en cours ne correspond à ce retour."},
+                         400)
+        target = session.logout_target
+        session.idp_id_token = session.logout_state_sha256 = session.logout_target = ""
+        session.save(update_fields=["idp_id_token", "logout_state_sha256", "logout_target"])
     return redirect(target)

@@ -8,6 +8,7 @@ Server-to-server calls (hub -> our provider, CAF -> hub) run in-process (tests.o
 fc_support.DjangoAdapter).
 """
 
+import html
 import json
 import re
 
@@ -111,6 +112,20 @@ def test_caf_receives_usager_identity_and_aidant_actor(aidant_client, aidant, or
     called = {path for _, path in fc_http.calls}
     assert {"/oidc/token", "/oidc/userinfo", "/simulateur/hub/api/v2/token",
             "/simulateur/hub/api/v2/userinfo"} <= called
+
+    # The site logs out through the hub, which ends our provider's session too (cascade).
+    logout_url = html.unescape(re.search(r'href="([^"]*/session/end\?[^"]*)"', text).group(1))
+    caf_state = query_of(logout_url)["state"]
+    to_idp = location(follow(aidant_client, logout_url))
+    assert to_idp.startswith(settings.OIDC_ISSUER + "/oidc/logout?")
+    back_to_hub = location(follow(aidant_client, to_idp))
+    assert back_to_hub.startswith(settings.SITE_URL + reverse("fc_simulator:hub_logout_return"))
+    back_to_caf = location(follow(aidant_client, back_to_hub))
+    assert back_to_caf == (settings.SITE_URL + reverse("fc_simulator:caf_index")
+                           + f"?state={caf_state}")
+    assert Entry.objects.filter(event_type=EventType.SESSION_ENDED,
+                                oidc_client_id=HUB_CLIENT_ID).count() == 1
+    assert follow(aidant_client, back_to_hub).status_code == 400  # logout state used once
 
 
 def test_aidant_cancel_goes_back_to_caf(aidant_client, aidant, usager, hub_registered,
