@@ -121,6 +121,15 @@ def site_url(live_server, settings) -> str:
     Code must read these settings at call time (not copy them into module constants) for the
     override to reach the server thread, which shares this process's settings.
     """
+    from django.core.cache import cache
+
+    from audit.testing import allow_test_flush
+
+    # The journal's append-only triggers refuse the flush that ends a transactional test.
+    allow_test_flush()
+    # Provider metadata and JWKS are cached by URL; keys live in the database, which is
+    # flushed between tests while the live server (and its URL) lasts the whole session.
+    cache.clear()
     origin = live_server.url.rstrip("/")
     old_site = settings.SITE_URL.rstrip("/")
     for name in OWN_URL_SETTINGS:
@@ -132,18 +141,20 @@ def site_url(live_server, settings) -> str:
     return origin
 
 
+CONTEXT_OPTIONS = {
+    "locale": "fr-FR", "accept_downloads": True, "viewport": {"width": 1280, "height": 900},
+    # Our Content-Security-Policy only allows scripts from our own origin, so the browser would
+    # refuse the axe-core script Playwright injects into each page. Bypassing CSP in the test
+    # browser changes nothing the application does; the CSP header itself is still sent (and
+    # asserted by the Django tests).
+    "bypass_csp": True,
+}
+
+
 @pytest.fixture
 def context(browser, site_url):
-    """A fresh browser profile (cookies, downloads) for one test.
-
-    `bypass_csp=True`: our Content-Security-Policy only allows scripts from our own origin, so
-    the browser would refuse the axe-core script Playwright injects into the page. Bypassing it
-    in the test browser changes nothing the application does; the CSP header itself is still
-    sent and asserted in the Django tests.
-    """
-    ctx = browser.new_context(
-        base_url=site_url, locale="fr-FR", accept_downloads=True, bypass_csp=True,
-        viewport={"width": 1280, "height": 900})
+    """A fresh browser profile (cookies, downloads): one person at one desk."""
+    ctx = browser.new_context(base_url=site_url, **CONTEXT_OPTIONS)
     ctx.set_default_timeout(15_000)
     yield ctx
     ctx.close()
@@ -155,10 +166,41 @@ def page(context):
 
 
 @pytest.fixture
-def desk(request, page, site_url, axe_script) -> Desk:
-    """Screenshots, axe-core and page checks for one test; see tests/e2e/desk.py."""
-    folder = SCREENSHOTS / request.node.name.replace("[", "-").replace("]", "")
+def auditor(request, axe_script) -> a11y.Auditor:
+    return a11y.Auditor(axe_script, SCREENSHOTS / "axe", _slug(request.node.name))
+
+
+@pytest.fixture
+def shots(request) -> Path:
+    folder = SCREENSHOTS / _slug(request.node.name)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
-    return Desk(page=page, base_url=site_url, shots=folder,
-                auditor=a11y.Auditor(axe_script, SCREENSHOTS / "axe", request.node.name))
+    return folder
+
+
+@pytest.fixture
+def desk(page, site_url, shots, auditor) -> Desk:
+    """Screenshots, axe-core and page checks for one test; see tests/e2e/desk.py."""
+    return Desk(page=page, base_url=site_url, shots=shots, auditor=auditor)
+
+
+@pytest.fixture
+def new_desk(browser, site_url, shots, auditor):
+    """Open another person's browser (own cookies); steps are numbered across all of them."""
+    contexts = []
+    steps: list[str] = []
+
+    def open_desk(*, keyboard_only: bool = False) -> Desk:
+        ctx = browser.new_context(base_url=site_url, **CONTEXT_OPTIONS)
+        ctx.set_default_timeout(15_000)
+        contexts.append(ctx)
+        return Desk(page=ctx.new_page(), base_url=site_url, shots=shots, auditor=auditor,
+                    keyboard_only=keyboard_only, steps=steps)
+
+    yield open_desk
+    for ctx in contexts:
+        ctx.close()
+
+
+def _slug(name: str) -> str:
+    return name.replace("[", "-").replace("]", "")

@@ -64,6 +64,7 @@ def activate(page, target) -> list[str]:
 
 def type_into(page, target, text: str) -> list[str]:
     unseen = tab_to(page, target)
+    page.keyboard.press("Control+A")  # replace what the field holds, as typing over it would
     page.keyboard.type(text)
     return unseen
 
