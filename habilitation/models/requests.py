@@ -53,14 +53,6 @@ class HabilitationRequestQuerySet(models.QuerySet):
     def for_organisation(self, organisation):
         return self.filter(organisation=organisation)
 
-    def visible_by(self, aidant):
-        """Staff see every request; a référent sees those of structures they manage."""
-        if aidant.is_staff:
-            return self.all()
-        return self.filter(organisation__memberships__aidant=aidant,
-                           organisation__memberships__role="referent",
-                           organisation__memberships__is_active=True)
-
 
 class HabilitationRequest(models.Model):
     """One person's path to habilitation in one structure (an aidant may have several)."""

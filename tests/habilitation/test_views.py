@@ -217,3 +217,31 @@ def test_deactivate_and_inactive_pages(referent_client, aidant, organisation):
                          {"reason": "Départ"})
     assert not Aidant.objects.get(pk=aidant.pk).is_active
     assert Entry.objects.filter(event_type=EventType.AIDANT_DEACTIVATED).count() == 1
+
+
+@pytest.mark.parametrize("status", list(S))
+def test_request_detail_renders_next_action_for_each_step(staff_client, make_request, status):
+    hr = make_request(status)
+    html = staff_client.get(reverse("habilitation:request_detail", args=[hr.pk])).content.decode()
+    assert hr.full_name in html and hr.get_status_display() in html
+    expected = {S.REQUESTED: "Valider la demande", S.VALIDATED: "Enregistrer la formation",
+                S.TRAINED: "accepter la charte", S.CHARTER_SIGNED: "Vérifier le second facteur",
+                S.SECOND_FACTOR_ACTIVE: "Déclarer l'aidant habilité"}
+    if status in expected:
+        assert expected[status] in html
+
+
+def test_staff_pages_render(staff_client, stock_card, charter):
+    for name in ["request_list", "request_create", "card_list", "aidant_list", "charter",
+                 "structure_request_list", "charter_publish", "card_import"]:
+        response = staff_client.get(reverse(f"habilitation:{name}"))
+        assert response.status_code == 200, name
+        assert "<h1>" in response.content.decode()
+    page = staff_client.get(reverse("habilitation:card_assign", args=[stock_card.pk]))
+    assert stock_card.serial in page.content.decode()
+
+
+def test_staff_publishes_charter_from_page(staff_client, charter):
+    response = staff_client.post(reverse("habilitation:charter_publish"), {"text": "Version 2"})
+    assert response.status_code == 302
+    assert Entry.objects.filter(event_type=EventType.CHARTER_PUBLISHED).count() == 1
