@@ -133,11 +133,18 @@ def test_structure_demarche_restriction(aidant, organisation):
     assert not Mandate.objects.exists()
 
 
-def test_habilitation_refused(aidant, organisation, monkeypatch):
-    monkeypatch.setattr(services, "is_habilitated", lambda **kw: False)
+def test_habilitation_refused(organisation):
+    """A member whose habilitation is not complete may not create or renew mandates."""
+    member = factories.AidantFactory(structure=organisation, habilitated=False)
+    assert member.is_member_of(organisation)
     with pytest.raises(services.MandateError, match="habilité"):
-        create(aidant, organisation)
+        create(member, organisation)
     assert not Mandate.objects.exists()
+    mandate = factories.MandateFactory(organisation=organisation)
+    with pytest.raises(services.MandateError, match="habilité"):
+        services.mandate_renew(mandate=mandate, aidant=member, demarches=["social"],
+                               duration="1m", usager_consent=True, aidant_consent=True)
+    assert Mandate.objects.count() == 1
 
 
 def test_non_member_refused(organisation):

@@ -1,6 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from audit.events import EventType
@@ -191,13 +192,14 @@ def test_renew_page(aidant_client, aidant, organisation):
     assert Entry.objects.filter(event_type=EventType.MANDATE_RENEWED, mandate_id=new.pk).exists()
 
 
-def test_habilitation_refusal_shown(aidant_client, organisation, monkeypatch):
-    from mandates import services
-    monkeypatch.setattr(services, "is_habilitated", lambda **kw: False)
-    choose(aidant_client)
-    put_identity(aidant_client)
-    page = aidant_client.post(reverse("mandates:create_recap"),
-                              {"usager_consent": "on", "aidant_consent": "on"}).content.decode()
+def test_habilitation_refusal_shown(organisation, login):
+    member = factories.AidantFactory(structure=organisation, habilitated=False)
+    factories.TOTPDeviceFactory(user=member)
+    client = login(Client(), member)
+    choose(client)
+    put_identity(client)
+    page = client.post(reverse("mandates:create_recap"),
+                       {"usager_consent": "on", "aidant_consent": "on"}).content.decode()
     assert "pas habilité" in page and not Mandate.objects.exists()
 
 
