@@ -87,7 +87,7 @@ def authorize_view(request):
     try:
         auth, error_url = authorize.parse(hub_provider(), data)
     except authorize.Refused as exc:
-        return _page(request, "refused.html", {"message": str(exc)}, 400)
+        return _refused(request, str(exc))
     if error_url:
         return redirect(error_url)
     if request.method != "POST":
@@ -141,34 +141,44 @@ def _relayed_claims(pending: HubTransaction, id_claims: dict, userinfo: dict) ->
     return claims
 
 
+def _refused(request, message: str, status: int = 400):
+    return _page(request, "refused.html", {"message": message}, status)
+
+
+def _idp_answer(request, pending: HubTransaction):
+    """((id_token claims, userinfo, id_token), None) verified, or (None, refusal page)."""
+    cfg = idp_config()
+    if request.GET.get("iss", cfg.issuer) != cfg.issuer:  # RFC 9207 mix-up defence
+        return None, _refused(request, "Réponse d'un fournisseur d'identité inattendu.")
+    try:
+        meta = provider.metadata(cfg.issuer)
+        answer = client.verified_claims(cfg, meta, request.GET.get("code", ""),
+                                        pending.idp_nonce)
+    except FranceConnectError as exc:
+        return None, _refused(request, "La réponse du fournisseur d'identité n'a pas pu être "
+                                       f"vérifiée ({exc.reason}).")
+    if not set(answer[0].get("rep_scope") or []) & set(CAF_DEMARCHES):
+        # What FranceConnect does when the mandate lacks the démarches the site needs.
+        return None, _refused(request, "Le mandat ne couvre pas les démarches nécessaires à ce "
+                                       "service.", 403)
+    return answer, None
+
+
 @require_GET
 @never_cache
 def idp_callback(request):
     """Back from our identity provider: verify, then answer the demo site with a hub code."""
     pending = _take_transaction(request)
     if pending is None:
-        return _page(request, "refused.html",
-                     {"message": "Aucune connexion en cours ne correspond à ce retour."}, 400)
-    back = authorize.AuthRequest(pending.client_id, pending.redirect_uri, pending.scope,
-                                 pending.client_state, pending.client_nonce, pending.acr, {})
+        return _refused(request, "Aucune connexion en cours ne correspond à ce retour.")
     if request.GET.get("error"):
+        back = authorize.AuthRequest(pending.client_id, pending.redirect_uri, pending.scope,
+                                     pending.client_state, pending.client_nonce, pending.acr, {})
         return redirect(back.error_url(request.GET["error"]))
-    cfg = idp_config()
-    if request.GET.get("iss", cfg.issuer) != cfg.issuer:  # RFC 9207 mix-up defence
-        return _page(request, "refused.html",
-                     {"message": "Réponse d'un fournisseur d'identité inattendu."}, 400)
-    try:
-        meta = provider.metadata(cfg.issuer)
-        id_claims, userinfo, idp_id_token = client.verified_claims(cfg, meta, request.GET.get("code", ""),
-                                                        pending.idp_nonce)
-    except FranceConnectError as exc:
-        return _page(request, "refused.html", {"message": (
-            "La réponse du fournisseur d'identité n'a pas pu être vérifiée "
-            f"({exc.reason}).")}, 400)
-    if not set(id_claims.get("rep_scope") or []) & set(CAF_DEMARCHES):
-        # What FranceConnect does when the mandate lacks the démarches the site needs.
-        return _page(request, "refused.html", {"message": (
-            "Le mandat ne couvre pas les démarches nécessaires à ce service.")}, 403)
+    answer, refusal = _idp_answer(request, pending)
+    if refusal:
+        return refusal
+    id_claims, userinfo, idp_id_token = answer
     pending.sid, pending.idp_id_token = secrets.token_hex(16), idp_id_token
     pending.save(update_fields=["sid", "idp_id_token"])
     claims = {**_relayed_claims(pending, id_claims, userinfo), "sid": pending.sid}
@@ -185,9 +195,7 @@ def session_end(request):
     hub = hub_provider()
     target = oidc.logout_redirect(hub, request)
     if target is None:
-        return _page(request, "refused.html",
-                     {"message": "Déconnexion refusée : jeton ou adresse de retour invalide."},
-                     400)
+        return _refused(request, "Déconnexion refusée : jeton ou adresse de retour invalide.")
     sid = (oidc.hinted_claims(hub, request.GET.get("id_token_hint", "")) or {}).get("sid")
     session = HubTransaction.objects.filter(sid=sid).exclude(idp_id_token="").first() if sid \
         else None
@@ -214,9 +222,7 @@ def idp_logout_return(request):
         session = HubTransaction.objects.select_for_update().filter(
             logout_state_sha256=oidc.sha256_hex(state)).exclude(logout_state_sha256="").first()
         if session is None:
-            return _page(request, "refused.html",
-                         {"message": "Aucune déconnexion en cours ne correspond à ce retour."},
-                         400)
+            return _refused(request, "Aucune déconnexion en cours ne correspond à ce retour.")
         target = session.logout_target
         session.idp_id_token = session.logout_state_sha256 = session.logout_target = ""
         session.save(update_fields=["idp_id_token", "logout_state_sha256", "logout_target"])
