@@ -214,10 +214,14 @@ def test_lockout_is_per_username_and_ip(client, aidant, clock):
     assert other_ip.status_code == 302
 
 
-def test_next_is_honoured_through_both_steps(client, aidant, clock):
-    target = "/compte/securite/?onglet=1"
+@pytest.mark.parametrize("target", [
+    "/compte/securite/?onglet=1",
+    # What the OIDC provider sends after logout() for prompt=login.
+    "/oidc/authorize/?client_id=demarche&scope=openid&prompt=login&state=x%26y",
+])
+def test_next_is_honoured_through_both_steps(client, aidant, clock, target):
     form = client.get("/connexion/", {"next": target})
-    assert 'value="/compte/securite/?onglet=1"' in page(form)
+    assert f'value="{escape(target)}"' in page(form)
     response = full_login(client, aidant, next_url=target)
     assert response["Location"] == target
 
