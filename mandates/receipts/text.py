@@ -24,6 +24,8 @@ from aidants.demarches import CATALOGUE
 # template of each version stays in templates/mandates/receipt/<version>/.
 RECEIPT_VERSION = "2026-11-v1"
 
+# Date wording is part of the hashed legal text, so it lives here rather than in the desk's
+# shared `mandates.text`: a change there must not silently change printed receipts' hashes.
 PARIS = ZoneInfo("Europe/Paris")
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
           "septembre", "octobre", "novembre", "décembre")
@@ -50,16 +52,17 @@ def french_end(value: datetime) -> str:
 
 
 def french_birthdate(raw: str) -> str:
-    """FranceConnect birthdates may be presumed: `YYYY-MM-00` or `YYYY-00-00`."""
+    """"le 14 mars 1950"; FranceConnect may give presumed dates: `YYYY-MM-00` reads "en mars
+    1950", `YYYY-00-00` "en 1950"."""
     match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", raw or "")
     if not match:
-        return raw or "non renseignée"
+        return "à une date non renseignée"
     year, month, day = (int(part) for part in match.groups())
     if not month:
-        return str(year)
+        return f"en {year}"
     if not day:
-        return f"{MONTHS[month - 1]} {year}"
-    return f"{'1er' if day == 1 else day} {MONTHS[month - 1]} {year}"
+        return f"en {MONTHS[month - 1]} {year}"
+    return f"le {'1er' if day == 1 else day} {MONTHS[month - 1]} {year}"
 
 
 def retention_words() -> str:

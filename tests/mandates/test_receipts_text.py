@@ -102,8 +102,8 @@ def test_one_day_mandate_ends_at_midnight_in_plain_words():
 
 
 @pytest.mark.parametrize(("raw", "words"), [
-    ("1950-03-14", "14 mars 1950"), ("1950-03-00", "mars 1950"), ("1950-00-00", "1950"),
-    ("1950-12-01", "1er décembre 1950"), ("", "non renseignée")])
+    ("1950-03-14", "le 14 mars 1950"), ("1950-03-00", "en mars 1950"), ("1950-00-00", "en 1950"),
+    ("1950-12-01", "le 1er décembre 1950"), ("", "à une date non renseignée")])
 def test_presumed_birthdates(raw, words):
     assert french_birthdate(raw) == words
 
