@@ -154,8 +154,12 @@ class Mandate(models.Model):
                 name="mandate_at_most_12_months"),
         ]
         indexes = [
-            # Aidant space: a structure's active mandates, ordered or bounded by expiry.
-            models.Index(fields=["organisation", "expires_at"], name="mandate_org_expires_idx"),
+            # Aidant space: a structure's active mandates, bounded by expiry. Partial (only
+            # unrevoked rows) and covering `usager` so the usager list is an index-only scan
+            # (on PostgreSQL; SQLite ignores INCLUDE).
+            models.Index(fields=["organisation", "expires_at"], include=["usager"],
+                         condition=models.Q(revoked_at__isnull=True),
+                         name="mandate_org_active_idx"),
             # A usager's file and the supersede check (same usager, same structure).
             models.Index(fields=["usager", "organisation"], name="mandate_usager_org_idx"),
         ]
