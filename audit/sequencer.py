@@ -20,6 +20,7 @@ after each commit that recorded entries (small installations, tests); otherwise 
 
 import logging
 
+import psycopg
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -89,22 +90,29 @@ def sequence_batch(batch: int = BATCH) -> int:
 
 
 def _fill(updates: list[tuple]) -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            ids, seqs, prevs, leaves, datas = (list(c) for c in zip(*updates, strict=True))
+    if connection.vendor == "postgresql":
+        ids, seqs, prevs, leaves, datas = (list(c) for c in zip(*updates, strict=True))
+        # Server-side binding with binary parameters: no client-side quoting of 5 arrays.
+        cursor = psycopg.Cursor(connection.connection)
+        try:
             cursor.execute(
                 "UPDATE audit_entry AS e SET seq = v.seq, prev_hash = v.prev,"
                 " leaf_hash = v.leaf, canonical = v.data"
-                " FROM unnest(%s::bigint[], %s::bigint[], %s::bytea[], %s::bytea[], %s::bytea[])"
+                " FROM unnest(%b::bigint[], %b::bigint[], %b::bytea[], %b::bytea[], %b::bytea[])"
                 " AS v(id, seq, prev, leaf, data) WHERE e.id = v.id AND e.seq IS NULL",
                 [ids, seqs, prevs, leaves, datas])
-        else:
-            cursor.executemany(
-                "UPDATE audit_entry SET seq = %s, prev_hash = %s, leaf_hash = %s, canonical = %s"
-                " WHERE id = %s AND seq IS NULL",
-                [(seq, prev, leaf, data, id_) for id_, seq, prev, leaf, data in updates])
-        if cursor.rowcount not in (-1, len(updates)) and connection.vendor == "postgresql":
-            raise RuntimeError("an entry was sequenced concurrently; refusing to fork")
+            filled = cursor.rowcount
+        finally:
+            cursor.close()
+        if filled != len(updates):
+            # Only possible if something else sequenced these rows without the head lock.
+            raise RuntimeError("entries were sequenced concurrently; refusing to fork")
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "UPDATE audit_entry SET seq = %s, prev_hash = %s, leaf_hash = %s, canonical = %s"
+            " WHERE id = %s AND seq IS NULL",
+            [(seq, prev, leaf, data, id_) for id_, seq, prev, leaf, data in updates])
 
 
 def sequence_pending(batch: int = BATCH) -> int:

@@ -1,13 +1,19 @@
 """`audit_verify`: verify the journal straight from the database with `audit.verify.LogVerifier`.
 
 Streams sequenced entries in `seq` order, 65,536 at a time, in one snapshot (REPEATABLE READ on
-PostgreSQL), and feeds the verifier: the stored bytes (hashed as stored, never re-serialised),
-the stored leaf hashes, and the first row whose columns disagree with its bytes. On PostgreSQL
-the column comparison runs in SQL, on the database's core, next to the fetch; on SQLite (and for
-a block whose bytes are not even JSON) it runs in Python. Every checkpoint stored in the table,
-plus those given from outside, is checked; the sequencer head adds a last reference for the tail.
+PostgreSQL, binary protocol), and feeds the verifier the stored bytes (hashed as stored, never
+re-serialised) and the stored leaf hashes. Every checkpoint stored in the table, plus those given
+from outside, is checked; the sequencer head adds a last reference for the tail.
+
+The hashed bytes are the record; the other columns are a copy kept for queries and pages.
+`columns=True` (`audit_verify --columns`, and the auditor verification page) also checks that
+every row's columns say what its bytes say, so a column edited behind the journal's back is
+reported as a modified entry. On PostgreSQL that comparison runs in SQL (one JSON parse per row,
+several times slower than hashing); on SQLite, and for a block whose bytes are not even JSON, in
+Python.
 """
 
+import psycopg
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
@@ -25,18 +31,21 @@ _TEXTS = (("event", "event_type"), ("actor_kind", "actor_kind"), ("actor_name", 
 
 
 def _pg_columns_ok() -> str:
-    body = "(convert_from(canonical, 'UTF8')::jsonb -> 3)"
-    checks = [f"({body} ->> '{k}')::bigint IS NOT DISTINCT FROM {c}" for k, c in _NUMBERS]
-    checks += [f"({body} ->> '{k}') = {c}" for k, c in _TEXTS]
-    checks += [
-        f"({body} -> 'payload') = payload",
-        f"COALESCE({body} ->> 'personal_hash', '') = personal_hash",
-        f"({body} ->> 'time') = to_char(created_at AT TIME ZONE 'UTC',"
-        " 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
-        f"(personal IS NULL OR encode(sha256('\\x{canonical.PERSONAL_DOMAIN.hex()}'::bytea"
-        " || personal_salt || convert_to(personal, 'UTF8')), 'hex') = personal_hash)",
+    """SQL: the body inside the canonical bytes equals the one the columns describe.
+
+    One JSON parse per row, compared as jsonb (key order and spacing do not matter here: the
+    bytes themselves are checked by hashing).
+    """
+    pairs = [f"'{k}', {c}" for k, c in _NUMBERS + _TEXTS]
+    pairs += [
+        "'payload', payload",
+        "'personal_hash', NULLIF(personal_hash, '')",
+        "'time', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
     ]
-    return " AND ".join(checks)
+    expected = f"jsonb_build_object({', '.join(pairs)})"
+    personal = (f"(personal IS NULL OR encode(sha256('\\x{canonical.PERSONAL_DOMAIN.hex()}'"
+                "::bytea || personal_salt || convert_to(personal, 'UTF8')), 'hex') = personal_hash)")
+    return f"(convert_from(canonical, 'UTF8')::jsonb -> 3) = {expected} AND {personal}"
 
 
 _PG_BLOCK = (f"SELECT canonical, leaf_hash, {_pg_columns_ok()} FROM audit_entry"
@@ -62,31 +71,45 @@ def columns_match(row: dict) -> bool:
     return digest == row["personal_hash"]
 
 
-def _python_block(low: int, high: int):
+def _python_block(low: int, high: int, columns: bool):
     rows = Entry.objects.filter(seq__gte=low, seq__lt=high).order_by("seq").values(*_ROW_COLUMNS)
     lines, stored, bad = [], [], None
     for index, row in enumerate(rows):
         lines.append(bytes(row["canonical"] or b""))
         stored.append(bytes(row["leaf_hash"] or b""))
-        if bad is None and not columns_match(row):
+        if columns and bad is None and not columns_match(row):
             bad = index
     return lines, stored, bad
 
 
-def _pg_block(low: int, high: int):
+def _pg_fast_block(low: int, high: int, columns: bool):
+    if columns:
+        return _pg_columns_block(low, high)
+    # Binary results skip bytea's hex text form: about 3x faster to fetch.
+    cursor = psycopg.Cursor(connection.connection)
+    try:
+        cursor.execute("SELECT canonical, leaf_hash FROM audit_entry"
+                       " WHERE seq >= %s AND seq < %s ORDER BY seq", [low, high], binary=True)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    return [r[0] for r in rows], [r[1] for r in rows], None
+
+
+def _pg_columns_block(low: int, high: int):
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(_PG_BLOCK, [low, high])
             rows = cursor.fetchall()
     except DatabaseError:
-        return _python_block(low, high)  # bytes no longer JSON: let Python name the row
+        return _python_block(low, high, True)  # bytes no longer JSON: let Python name the row
     lines = [bytes(r[0]) for r in rows]
     stored = [bytes(r[1]) for r in rows]
     bad = next((i for i, r in enumerate(rows) if not r[2]), None)
     return lines, stored, bad
 
 
-def verify_database(extra_checkpoints: list[str] = ()) -> Verdict:
+def verify_database(extra_checkpoints: list[str] = (), *, columns: bool = False) -> Verdict:
     """Verify every sequenced entry, checkpoint and the head; see audit.verify for verdicts."""
     outermost = not connection.in_atomic_block
     with transaction.atomic():
@@ -98,10 +121,10 @@ def verify_database(extra_checkpoints: list[str] = ()) -> Verdict:
         log = LogVerifier(verifier=checkpoints.verifier(), origin=settings.AUDIT_ORIGIN,
                           checkpoints=notes + list(extra_checkpoints))
         top = Entry.objects.sequenced().order_by("-seq").values_list("seq", flat=True).first()
-        block = _pg_block if connection.vendor == "postgresql" else _python_block
+        block = _pg_fast_block if connection.vendor == "postgresql" else _python_block
         low = 0
         while top is not None and low <= top and not log.done:
-            lines, stored, bad = block(low, low + CHUNK)
+            lines, stored, bad = block(low, low + CHUNK, columns)
             log.feed(lines, stored, bad)
             low += CHUNK
         head_state = (head.size, bytes(head.root or EMPTY_ROOT)) if head else None

@@ -48,7 +48,7 @@ def entries(request):
 @never_cache
 @auditor_required
 def verification(request):
-    verdict = verify_database()
+    verdict = verify_database(columns=True)
     return render(request, "audit/verification.html", {
         "verdict": verdict,
         "kind": KIND_LABELS.get(verdict.failure.kind, "") if verdict.failure else "",

@@ -1,6 +1,7 @@
 """`manage.py audit_verify [--checkpoint FILE]`: verify the journal in the database.
 
-One line: `OK <n> entries, root <hex>` (exit 0) or `FAIL seq <n>: <kind> (<detail>)` (exit 1).
+`--columns` also checks the queryable columns against the hashed bytes (see
+audit.verification). One line: `OK <n> entries, root <hex>` (exit 0) or `FAIL seq <n>: <kind> (<detail>)` (exit 1).
 """
 
 import sys
@@ -18,11 +19,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--checkpoint", action="append", default=[],
                             help="point de contrôle signé conservé hors de la base")
+        parser.add_argument("--columns", action="store_true",
+                            help="vérifie aussi que les colonnes affichées correspondent aux"
+                                 " octets signés (plus lent)")
 
-    def handle(self, *args, checkpoint=(), **options):
+    def handle(self, *args, checkpoint=(), columns=False, **options):
         try:
             extra = [Path(p).read_text(encoding="utf-8") for p in checkpoint]
-            verdict = verify_database(extra)
+            verdict = verify_database(extra, columns=columns)
         except (OSError, CheckpointKeyError) as exc:
             raise CommandError(str(exc), returncode=2) from exc
         self.stdout.write(verdict.line())

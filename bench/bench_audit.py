@@ -1,0 +1,261 @@
+"""Audit journal benchmark (issue 3), PostgreSQL only, in its own scratch database.
+
+Figures (one JSON line each, `bench.common.emit`):
+- `audit_append_rate_{1,16,32}w`: committed transactions/s, each recording one entry with
+  `audit.record()` (personal payload included), while `manage.py audit_sequencer` runs in its
+  own process; baseline: the same threads inserting one row per transaction through the ORM into
+  `bench_plain_entry`, created `LIKE audit_entry INCLUDING ALL` (same columns and indexes, no
+  triggers), measured in the same run. Target at 32 writers: >= 80% of the baseline.
+- `audit_added_latency_p99_ms`: p99 of a business transaction (one plain insert) with its
+  journal entry, minus the p99 without it (baseline), 16 writers. Target <= 5 ms.
+- `audit_sequencer_lag_p99_ms`: a probe commits an entry every 20 ms during the 16-writer run and
+  polls until the sequencer process has given it a seq. Target <= 1 s.
+- `audit_sequencer_rate`: entries/s sequenced by one in-process sequencer from a backlog.
+- `audit_verify_db_rate`: `verify_database()` (all hashes, chain, tree, column check in SQL,
+  checkpoints) in entries/s; baseline: a bare SHA-256 loop over the same stored bytes in memory.
+  Target >= 300,000/s.
+- `audit_verify_export_rate`: `audit.verify.verify_export()` of a full export file; same
+  baseline. Target >= 40% of it.
+The verification journal holds 1,000,000 entries (BENCH_SCALE=small: 50,000, and 1.5 s per
+throughput phase instead of 5 s), topped up server-side with synthetic rows the real sequencer
+then sequences.
+"""
+
+import hashlib
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import dj_database_url
+import psycopg
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection, connections, models, transaction
+
+from audit import record
+from audit.actor import Actor
+from audit.checkpoints import checkpoint_now, verifier
+from audit.events import EventType
+from audit.export import write_export
+from audit.models import Entry
+from audit.sequencer import sequence_pending
+from audit.verification import verify_database
+from audit.verify import verify_export
+from bench.common import emit, small
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DB = "procuration_bench_audit"
+PAYLOAD = {"duration_days": 365, "demarches": ["social", "logement"], "channel": "desk"}
+
+
+def _admin(cfg) -> psycopg.Connection:
+    return psycopg.connect(host=cfg["HOST"] or "127.0.0.1", port=cfg["PORT"] or 5432,
+                           user=cfg["USER"] or "postgres", password=cfg["PASSWORD"] or None,
+                           dbname="postgres", autocommit=True)
+
+
+def _recreate(cfg, *, drop_only: bool = False) -> None:
+    with _admin(cfg) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        if not drop_only:
+            admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
+
+
+def _plain_model():
+    class Meta:
+        app_label = "audit"
+        db_table = "bench_plain_entry"
+        managed = False
+
+    fields = {f.name: f.clone() for f in Entry._meta.local_fields}
+    return type("BenchPlainEntry", (models.Model,), {**fields, "Meta": Meta,
+                                                     "__module__": __name__})
+
+
+def _audit_tx(i: int, plain) -> None:
+    with transaction.atomic():
+        record(EventType.MANDATE_CREATED, actor=Actor.system("bench"), structure=i % 300,
+               usager=i, mandate=i, demarche="social", payload=PAYLOAD,
+               personal={"family_name": "Martin", "given_name": "Marie"})
+
+
+def _plain_tx(i: int, plain) -> None:
+    with transaction.atomic():
+        plain.objects.create(event_type="mandate.created", actor_kind="system",
+                             actor_name="bench", structure_id=i % 300, usager_id=i, mandate_id=i,
+                             demarche="social", payload=PAYLOAD, personal_hash="0" * 64)
+
+
+def _business_tx(i: int, plain, journal: bool) -> None:
+    with transaction.atomic():
+        plain.objects.create(event_type="mandate.created", actor_kind="system",
+                             usager_id=i, payload=PAYLOAD)
+        if journal:
+            record(EventType.MANDATE_CREATED, actor=Actor.system("bench"), usager=i,
+                   payload=PAYLOAD, personal={"family_name": "Martin"})
+
+
+def _run_threads(writers: int, seconds: float, work) -> tuple[float, list[float]]:
+    """Run `work(i)` in a loop on `writers` threads; (transactions/s, latencies in s)."""
+    latencies: list[float] = []
+    stop = time.monotonic() + seconds
+    lock = threading.Lock()
+
+    def loop(offset: int) -> None:
+        mine, i = [], offset * 10_000_000
+        while time.monotonic() < stop:
+            start = time.perf_counter()
+            work(i)
+            mine.append(time.perf_counter() - start)
+            i += 1
+        with lock:
+            latencies.extend(mine)
+        connections.close_all()
+
+    threads = [threading.Thread(target=loop, args=(n,)) for n in range(writers)]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return len(latencies) / (time.monotonic() - began), latencies
+
+
+def _p99(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=100)[98] if len(samples) > 1 else samples[0]
+
+
+def _probe_lag(stop: threading.Event, lags: list[float]) -> None:
+    while not stop.is_set():
+        with transaction.atomic():
+            entry = record(EventType.LOGOUT, actor=Actor.system("probe"))
+        committed = time.perf_counter()
+        while not Entry.objects.filter(pk=entry.pk, seq__isnull=False).exists():
+            time.sleep(0.002)
+        lags.append(time.perf_counter() - committed)
+        time.sleep(0.02)
+    connections.close_all()
+
+
+def _start_sequencer(url: str) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": url, "AUDIT_CHECKPOINT_INTERVAL": "5"}
+    return subprocess.Popen([sys.executable, "manage.py", "audit_sequencer", "--poll", "0.05"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+
+
+def _appends(seconds: float, plain) -> None:
+    for writers in (1, 16, 32):
+        baseline, _ = _run_threads(writers, seconds, lambda i: _plain_tx(i, plain))
+        if writers == 16:
+            stop, lags = threading.Event(), []
+            probe = threading.Thread(target=_probe_lag, args=(stop, lags))
+            probe.start()
+        rate, _ = _run_threads(writers, seconds, lambda i: _audit_tx(i, plain))
+        if writers == 16:
+            stop.set()
+            probe.join()
+            emit("audit_sequencer_lag_p99_ms", _p99(lags) * 1000, "ms", "<= 1000")
+        emit(f"audit_append_rate_{writers}w", rate, "tx/s",
+             ">= 80% of plain inserts at 32 writers", baseline)
+    _, without = _run_threads(16, seconds, lambda i: _business_tx(i, plain, False))
+    _, with_journal = _run_threads(16, seconds, lambda i: _business_tx(i, plain, True))
+    emit("audit_added_latency_p99_ms", max(_p99(with_journal) - _p99(without), 0) * 1000, "ms",
+         "<= 5", _p99(without) * 1000)
+
+
+def _top_up(total: int) -> None:
+    missing = total - Entry.objects.count()
+    if missing <= 0:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO audit_entry (created_at, event_type, actor_kind, actor_name,"
+            " actor_aidant_id, actor_structure_id, structure_id, usager_id, mandate_id,"
+            " oidc_client_id, demarche, payload, personal_hash)"
+            " SELECT now(), 'mandate.created', 'aidant', '', g %% 5000, g %% 300, g %% 300, g, g,"
+            " '', 'social', %s::jsonb, encode(sha256(int8send(g)), 'hex')"
+            " FROM generate_series(1, %s) AS g",
+            ['{"duration_days": 365, "demarches": ["social", "logement"], "channel": "desk"}',
+             missing])
+
+
+def _stored_lines() -> list[bytes]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT canonical FROM audit_entry WHERE seq IS NOT NULL ORDER BY seq")
+        return [bytes(r[0]) for r in cursor.fetchall()]
+
+
+def _sha_rate(lines: list[bytes]) -> float:
+    sha = hashlib.sha256
+    start = time.perf_counter()
+    for line in lines:
+        sha(line).digest()
+    return len(lines) / (time.perf_counter() - start)
+
+
+def _verification(total: int) -> None:
+    _top_up(total)
+    start = time.perf_counter()
+    count = sequence_pending(batch=20_000)
+    emit("audit_sequencer_rate", count / (time.perf_counter() - start), "entries/s",
+         "keeps up with appends")
+    checkpoint_now()
+    connection.close()
+    baseline = _sha_rate(_stored_lines())
+    start = time.perf_counter()
+    verdict = verify_database()
+    elapsed = time.perf_counter() - start
+    if not verdict.ok:
+        raise RuntimeError(verdict.line())
+    emit("audit_verify_db_rate", verdict.size / elapsed, "entries/s", ">= 300000", baseline)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "journal.jsonl"
+        with open(path, "wb") as handle:
+            write_export(handle)
+        start = time.perf_counter()
+        verdict = verify_export(str(path), verifier(), [])
+        elapsed = time.perf_counter() - start
+    if not verdict.ok:
+        raise RuntimeError(verdict.line())
+    emit(f"audit_verify_export_rate_{verdict.size}", verdict.size / elapsed, "entries/s",
+         ">= 40% of bare SHA-256", baseline)
+
+
+def run() -> None:
+    if connection.vendor != "postgresql":
+        print("bench_audit: PostgreSQL only (set DATABASE_URL); skipped.")
+        return
+    seconds, total = (1.5, 50_000) if small() else (5.0, 1_000_000)
+    cfg = dj_database_url.parse(settings.DATABASE_URL)
+    original = connection.settings_dict["NAME"]
+    sequencing = settings.AUDIT_SEQUENCING
+    _recreate(cfg)
+    connections.close_all()
+    connection.settings_dict["NAME"] = BENCH_DB
+    settings.AUDIT_SEQUENCING = "process"
+    url = settings.DATABASE_URL.rsplit("/", 1)[0] + "/" + BENCH_DB
+    sequencer = None
+    try:
+        call_command("migrate", verbosity=0)
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE TABLE bench_plain_entry (LIKE audit_entry INCLUDING ALL)")
+        sequencer = _start_sequencer(url)
+        _appends(seconds, _plain_model())
+        sequencer.send_signal(signal.SIGTERM)
+        sequencer.wait(timeout=30)
+        _verification(total)
+    finally:
+        if sequencer is not None and sequencer.poll() is None:
+            sequencer.kill()
+        connections.close_all()
+        connection.settings_dict["NAME"] = original
+        settings.AUDIT_SEQUENCING = sequencing
+        if not os.environ.get("BENCH_KEEP"):
+            _recreate(cfg, drop_only=True)
