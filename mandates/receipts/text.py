@@ -82,6 +82,16 @@ def version_of(mandate) -> str:
     return mandate.receipt_version or RECEIPT_VERSION
 
 
+def legal_identity(usager) -> str:
+    """Given names and birth name, as FranceConnect certifies them, then the usage name."""
+    if usager.erased_at:
+        return usager.display_name
+    identity = f"{usager.given_name} {usager.family_name}".strip()
+    if usager.preferred_username and usager.preferred_username != usager.family_name:
+        identity += f" (nom d'usage : {usager.preferred_username})"
+    return identity
+
+
 def _common_context(mandate) -> dict:
     usager = mandate.usager
     return {
@@ -89,6 +99,7 @@ def _common_context(mandate) -> dict:
         "mandate": mandate,
         "usager": usager,
         "usager_name": usager.display_name,
+        "usager_identity": legal_identity(usager),
         "usager_birthdate": french_birthdate(usager.birthdate),
         "organisation": mandate.organisation,
         "aidant": mandate.created_by,

@@ -70,6 +70,13 @@ def test_reprint_gives_the_same_text_and_hash_whatever_happens_later(mandate, ti
     assert receipt_sha256(reloaded) == digest
 
 
+def test_usage_name_follows_the_birth_name(mandate):
+    mandate.usager.preferred_username = "Martin"
+    text = receipt_text(mandate)
+    assert "Élodie Lefèvre (nom d'usage : Martin), né(e) le 14 mars 1950" in text
+    assert "[ ] L'usager : Élodie Martin" in text
+
+
 def test_hash_changes_with_the_content(mandate):
     digest = receipt_sha256(mandate)
     mandate.usager.given_name = "Élise"
