@@ -165,3 +165,11 @@ def usagers_due_for_erasure(*, now=None, retention: timedelta | None = None) -> 
     return (Usager.objects.not_erased().filter(~Exists(active))
             .annotate(last_end=Max(mandate_end()))
             .filter(last_end__lte=now - retention).order_by("pk"))
+
+
+def authorisations_to_supersede(*, organisation, issuer: str, sub: str, demarches) -> QuerySet:
+    """Active authorisations a new mandate with `demarches` would replace (shown on the recap)."""
+    return (Authorisation.objects.active().filter(
+        demarche__in=list(demarches), mandate__organisation=organisation,
+        mandate__usager__fc_issuer=issuer, mandate__usager__fc_sub=sub)
+        .select_related("mandate").order_by("pk"))

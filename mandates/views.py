@@ -133,7 +133,9 @@ def create_recap_view(request):
             return redirect("mandates:detail", mandate.pk)
     return render(request, "mandates/create_recap.html", {
         "form": form, "identity": identity, "birthdate": french_birthdate(identity.birthdate),
-        "draft": _draft_context(draft)})
+        "draft": _draft_context(draft), "replaced": selectors.authorisations_to_supersede(
+            organisation=request.user.current_structure, issuer=identity.issuer,
+            sub=identity.sub, demarches=draft["demarches"])})
 
 
 def _announce(request, mandate, text: str) -> None:

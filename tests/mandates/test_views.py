@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.events import EventType
 from audit.models import Entry
@@ -54,6 +55,7 @@ def test_wizard_end_to_end(aidant_client, aidant, organisation, time_machine):
     assert f'href="{reverse("oidc_bridge:fc_login")}"' in page
     put_identity(aidant_client)
     recap = aidant_client.get(reverse("mandates:create_recap")).content.decode()
+    assert "Ce mandat en remplace un autre" not in recap
     assert "Élodie" in recap and "Lefèvre" in recap and "année 1950" in recap
     assert "le dimanche 29 mars 2026 à minuit" in recap
     assert "Payer, gérer l'argent" in recap
@@ -87,6 +89,9 @@ def test_superseding_is_announced(aidant_client, aidant, organisation):
                                                                   fc_sub=IDENTITY.sub))
     choose(aidant_client, demarches=["social"])
     put_identity(aidant_client)
+    recap = aidant_client.get(reverse("mandates:create_recap")).content.decode()
+    assert "Ce mandat en remplace un autre" in recap
+    assert f"Social – Santé (mandat du {timezone.localtime(old.created_at):%d/%m/%Y}" in recap
     response = aidant_client.post(reverse("mandates:create_recap"),
                                   {"usager_consent": "on", "aidant_consent": "on"}, follow=True)
     page = response.content.decode()
