@@ -29,7 +29,11 @@ from oidc_bridge.models import SigningAlg, SigningKey
 from oidc_bridge.protocol import jose
 
 MIN_RSA_BITS = 2048
+# The database key ring is re-read at most this often per process: a rotation reaches every
+# worker within it, and the retired key stays published far longer (`max_token_lifetime`).
+RING_CACHE_SECONDS = 30
 _parsed: dict[str, object] = {}
+_ring_cache: dict[str, tuple[float, "KeyRing"]] = {}
 
 
 @dataclass(frozen=True)
@@ -114,7 +118,16 @@ def keyring() -> KeyRing:
         return _settings_keyring(tuple(settings.OIDC_SIGNING_KEYS))
     if settings.PRODUCTION:
         raise RuntimeError("OIDC_SIGNING_KEYS manquant en production")
-    return _database_keyring()
+    cached = _ring_cache.get("db")
+    now = timezone.now().timestamp()
+    if cached is None or now - cached[0] > RING_CACHE_SECONDS:
+        cached = _ring_cache["db"] = (now, _database_keyring())
+    return cached[1]
+
+
+def forget_cached_keyring() -> None:
+    """Drop this process's cached key ring (after a rotation, and between tests)."""
+    _ring_cache.clear()
 
 
 @transaction.atomic
@@ -122,7 +135,10 @@ def rotate_database_keys(*, algs=tuple(SigningAlg.values)) -> list[SigningKey]:
     """Retire the active development keys of `algs` and create new ones; return the new keys."""
     now = timezone.now()
     SigningKey.objects.filter(alg__in=algs, retired_at__isnull=True).update(retired_at=now)
-    return [_generate(alg) for alg in algs]
+    new = [_generate(alg) for alg in algs]
+    forget_cached_keyring()
+    transaction.on_commit(forget_cached_keyring)
+    return new
 
 
 def _key_problems(pems) -> list[str]:

@@ -86,7 +86,8 @@ class SigningKey(models.Model):
 
 class AuthorizationCodeQuerySet(models.QuerySet):
     def lookup(self, code_sha256: str):
-        return self.select_related("client").filter(code_sha256=code_sha256).first()
+        return self.select_related("client", "usager", "structure", "aidant").filter(
+            code_sha256=code_sha256).first()
 
 
 class AuthorizationCode(models.Model):

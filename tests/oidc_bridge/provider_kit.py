@@ -5,9 +5,11 @@ import json
 import secrets
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import pytest
 from django.urls import reverse
 
 from audit.actor import Actor
+from oidc_bridge import keys
 from oidc_bridge.services import oidc_client_register
 
 REDIRECT_URI = "https://caf.example/oidc/callback"
@@ -80,3 +82,11 @@ def token_request(http, code, *, secret=SECRET, client_id="fc-hub", basic=False,
         data.update(client_id=client_id, client_secret=secret)
     data.update(extra)
     return http.post(reverse("oidc_bridge:provider_token"), data, **headers)
+
+
+@pytest.fixture(autouse=True)
+def fresh_keyring():
+    """Each test has its own database, hence its own development keys: no cached key ring."""
+    keys.forget_cached_keyring()
+    yield
+    keys.forget_cached_keyring()

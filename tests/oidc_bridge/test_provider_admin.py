@@ -15,6 +15,7 @@ from audit.models import Entry
 from oidc_bridge import keys
 from oidc_bridge.models import OIDCClient
 from oidc_bridge.services import ClientRegistrationError, oidc_client_register
+from tests.oidc_bridge.provider_kit import fresh_keyring  # noqa: F401  (autouse fixture)
 
 
 def test_register_stores_only_the_hash_and_is_idempotent_with_a_given_secret(db):

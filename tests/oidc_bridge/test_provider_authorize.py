@@ -16,6 +16,7 @@ from oidc_bridge.models import AuthorizationCode
 from oidc_bridge.provider_views.authorize import REAUTH_MARKER
 from tests import factories
 from tests.oidc_bridge import provider_kit as kit
+from tests.oidc_bridge.provider_kit import fresh_keyring  # noqa: F401  (autouse fixture)
 
 
 @pytest.fixture

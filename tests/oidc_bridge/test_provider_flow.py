@@ -15,6 +15,7 @@ from oidc_bridge.protocol import jose
 from oidc_bridge.protocol.claims import pairwise_sub
 from tests import factories
 from tests.oidc_bridge import provider_kit as kit
+from tests.oidc_bridge.provider_kit import fresh_keyring  # noqa: F401  (autouse fixture)
 
 
 @pytest.fixture

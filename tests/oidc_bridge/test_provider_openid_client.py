@@ -18,6 +18,7 @@ from oidc_bridge.models import AuthorizationCode
 from tests import factories
 from tests.conftest import login_with_otp
 from tests.oidc_bridge import provider_kit as kit
+from tests.oidc_bridge.provider_kit import fresh_keyring  # noqa: F401  (autouse fixture)
 
 NODE_DIR = Path(__file__).parent / "node"
 pytestmark = pytest.mark.skipif(

@@ -19,6 +19,7 @@ from oidc_bridge.models import AccessToken, AuthorizationCode
 from oidc_bridge.protocol import jose, pkce
 from tests import factories
 from tests.oidc_bridge import provider_kit as kit
+from tests.oidc_bridge.provider_kit import fresh_keyring  # noqa: F401  (autouse fixture)
 
 
 @pytest.fixture

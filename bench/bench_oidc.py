@@ -1,0 +1,328 @@
+"""Identity provider benchmark (issue 5): one delegated login, and token-endpoint throughput.
+
+Ours: gunicorn, 2 sync workers, on the PostgreSQL of DATABASE_URL, persistent DB connections.
+Baseline: panva's `oidc-provider` (node, one process, in-memory adapter, minimal configuration,
+interactions completed at once), started from tests/oidc_bridge/node in the same run. Figures:
+
+- `oidc_flow_server_ms`: median time of one full delegated login with the aidant already logged
+  in, as the sum of the loopback latencies of its requests (authorize, the three choice pages
+  GET+POST, token, userinfo: 9 requests for us; authorize, interaction, resume, token, userinfo:
+  5 for oidc-provider, which has no choice pages). Loopback adds well under 0.1 ms a request.
+- `oidc_token_rps`: token endpoint requests per second with 8 concurrent clients, each request a
+  fresh code (codes are minted in chunks just before, untimed: ours in-process through the
+  service, the baseline's through its own authorize flow).
+
+The journal is sequenced by a separate process (`AUDIT_SEQUENCING=process`), as deployed.
+
+If node or the baseline cannot run, our figures are printed with `baseline: null` and a note on
+stderr.
+"""
+
+import os
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import requests
+
+from bench.common import emit, small
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE_DIR = ROOT / "tests" / "oidc_bridge" / "node"
+REDIRECT_URI = "https://rp.example/cb"
+CONCURRENCY = 8
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_ready(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            if requests.get(url, timeout=10).status_code == 200:
+                return
+        except (requests.ConnectionError, requests.Timeout):
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(url)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _query(location: str) -> dict:
+    return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+
+
+# ---------------------------------------------------------------- ours: data and server
+
+def _setup_data(issuer: str) -> dict:
+    """A structure, a logged-in aidant (session in the DB), a usager with a mandate, a client."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.core.management import call_command
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django.utils import timezone
+
+    from aidants import auth_session
+    from aidants.sessions import SessionStore
+    from audit.actor import Actor
+    from oidc_bridge.services import oidc_client_register
+    from tests import factories
+
+    call_command("migrate", verbosity=0)
+    organisation = factories.OrganisationFactory(siret=factories.valid_siret())
+    aidant = factories.AidantFactory(structure=organisation,
+                                     email=f"bench-{secrets.token_hex(6)}@bench.example")
+    device = factories.TOTPDeviceFactory(user=aidant)
+    usager = factories.UsagerFactory(fc_sub=secrets.token_hex(32) + "v1")
+    factories.MandateFactory(organisation=organisation, usager=usager, demarches=["social"],
+                             created_by=aidant,
+                             short_code=f"B{secrets.token_hex(5)}",
+                             created_at=timezone.now())
+    client_id = f"bench-{secrets.token_hex(4)}"
+    client, secret = oidc_client_register(client_id=client_id, redirect_uris=[REDIRECT_URI],
+                                          actor=Actor.system("bench"))
+    session = SessionStore()
+    session[SESSION_KEY] = str(aidant.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = aidant.get_session_auth_hash()
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    auth_session.mark_login(session)
+    session.create()
+    return {"aidant": aidant, "usager": usager, "client": client, "secret": secret,
+            "session": session.session_key}
+
+
+def _start_gunicorn(port: int) -> subprocess.Popen:
+    # AUDIT_SEQUENCING=process: as deployed, a separate `audit_sequencer` chains journal entries
+    # in batches; the request only inserts its entry in the business transaction.
+    env = {**os.environ, "OIDC_ISSUER": f"http://127.0.0.1:{port}", "DB_CONN_MAX_AGE": "60",
+           "DEBUG": "false", "LOG_LEVEL": "WARNING", "AUDIT_SEQUENCING": "process"}
+    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
+    return subprocess.Popen(
+        [gunicorn, "config.wsgi:application", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+
+
+def _authorize_query(client_id: str) -> str:
+    return urlencode({"response_type": "code", "client_id": client_id,
+                      "redirect_uri": REDIRECT_URI, "scope": "openid profile email birth",
+                      "state": secrets.token_hex(32), "nonce": secrets.token_hex(32),
+                      "acr_values": "eidas1"})
+
+
+def _our_flow(base: str, data: dict) -> float:
+    """One delegated login; returns the summed request latencies in milliseconds."""
+    elapsed = 0.0
+    with requests.Session() as http:
+        http.cookies.set("sessionid", data["session"])
+
+        def call(method, url, **kwargs):
+            nonlocal elapsed
+            response = http.request(method, base + url if url.startswith("/") else url,
+                                    allow_redirects=False, **kwargs)
+            elapsed += response.elapsed.total_seconds()
+            return response
+
+        select = call("GET", f"/oidc/authorize?{_authorize_query(data['client'].client_id)}")
+        url = select.headers["location"]
+        call("GET", url)
+        csrf = {"csrfmiddlewaretoken": http.cookies["csrftoken"]}
+        url = call("POST", url, data={**csrf, "usager": data["usager"].pk}).headers["location"]
+        call("GET", url)
+        url = call("POST", url, data={**csrf, "demarche": "social"}).headers["location"]
+        call("GET", url)
+        code = _query(call("POST", url, data=csrf).headers["location"])["code"]
+        token = call("POST", "/oidc/token", data={
+            "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI,
+            "client_id": data["client"].client_id, "client_secret": data["secret"]}).json()
+        info = call("GET", "/oidc/userinfo",
+                    headers={"Authorization": f"Bearer {token['access_token']}"})
+        assert info.status_code == 200, info.text
+    return elapsed * 1000
+
+
+def _mint_our_codes(data: dict, count: int) -> list[str]:
+    from django.utils import timezone
+
+    from oidc_bridge.protocol.validation import parse_authorization_request
+    from oidc_bridge.services import delegated_login_start
+
+    codes = []
+    for _ in range(count):
+        params = dict(parse_qs(_authorize_query(data["client"].client_id)))
+        request = parse_authorization_request({k: v[0] for k, v in params.items()}, REDIRECT_URI)
+        code, _ = delegated_login_start(
+            aidant=data["aidant"], client=data["client"], request=request,
+            usager_id=data["usager"].pk, demarche="social", auth_time=timezone.now(),
+            acr="eidas1", amr=["pwd", "otp"])
+        codes.append(code)
+    return codes
+
+
+# ---------------------------------------------------------------- baseline: oidc-provider
+
+BASELINE_CLIENT = {"client_id": "bench", "client_secret": "bench-secret-bench-secret-bench-secret"}
+
+
+def _start_baseline(port: int) -> subprocess.Popen:
+    if shutil.which("node") is None:
+        raise FileNotFoundError("node is not on PATH")
+    if not (NODE_DIR / "node_modules" / "oidc-provider").exists():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR, check=True,
+                       timeout=600, capture_output=True)
+    process = subprocess.Popen(["node", "baseline_provider.mjs", str(port)], cwd=NODE_DIR,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    if process.stdout.readline().strip() != "ready":
+        _stop(process)
+        raise RuntimeError("oidc-provider did not start")
+    return process
+
+
+def _baseline_code(measure) -> str:
+    query = urlencode({"response_type": "code", "client_id": "bench", "redirect_uri": REDIRECT_URI,
+                       "scope": "openid profile", "state": secrets.token_hex(32),
+                       "nonce": secrets.token_hex(32)})
+    location = measure("GET", f"/auth?{query}").headers["location"]
+    for _ in range(4):
+        if location.startswith(REDIRECT_URI):
+            return _query(location)["code"]
+        location = measure("GET", location).headers["location"]
+    raise RuntimeError("oidc-provider did not return a code")
+
+
+def _baseline_flow(base: str) -> float:
+    elapsed = 0.0
+    with requests.Session() as http:
+        def call(method, url, **kwargs):
+            nonlocal elapsed
+            response = http.request(method, base + url if url.startswith("/") else url,
+                                    allow_redirects=False, **kwargs)
+            elapsed += response.elapsed.total_seconds()
+            return response
+
+        code = _baseline_code(call)
+        token = call("POST", "/token", data={"grant_type": "authorization_code", "code": code,
+                                             "redirect_uri": REDIRECT_URI,
+                                             **BASELINE_CLIENT}).json()
+        info = call("GET", "/me", headers={"Authorization": f"Bearer {token['access_token']}"})
+        assert info.status_code == 200, info.text
+    return elapsed * 1000
+
+
+def _mint_baseline_codes(base: str, count: int) -> list[str]:
+    codes = []
+    for _ in range(count):
+        with requests.Session() as http:
+            codes.append(_baseline_code(
+                lambda method, url, _http=http: _http.request(
+                    method, base + url if url.startswith("/") else url, allow_redirects=False)))
+    return codes
+
+
+# ---------------------------------------------------------------- measurements
+
+def _throughput(url: str, mint, total: int, client: dict, chunk: int = 100) -> float:
+    """Token requests per second, CONCURRENCY at a time, each on a fresh code; all must succeed.
+
+    Codes are minted in chunks just before they are redeemed (they live 60 s); only the
+    redemption is timed.
+    """
+    duration = 0.0
+    for start in range(0, total, chunk):
+        forms = _token_forms(mint(min(chunk, total - start)), client)
+        duration += _post_all(url, forms)
+    return total / duration
+
+
+def _post_all(url: str, forms: list[dict]) -> float:
+    failures = []
+    local = threading.local()
+
+    def post(form):
+        if not hasattr(local, "http"):
+            local.http = requests.Session()
+        response = local.http.post(url, data=form, timeout=30)
+        if response.status_code != 200:
+            failures.append(response.text[:200])
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(CONCURRENCY) as pool:
+        list(pool.map(post, forms))
+    duration = time.perf_counter() - started
+    if failures:
+        raise RuntimeError(f"{len(failures)} token requests failed: {failures[0]}")
+    return duration
+
+
+def _token_forms(codes, client: dict) -> list[dict]:
+    return [{"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI,
+             **client} for code in codes]
+
+
+def _measure_ours(flows: int, tokens: int) -> tuple[float, float]:
+    port = _free_port()
+    data = _setup_data(f"http://127.0.0.1:{port}")
+    server = _start_gunicorn(port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(f"{base}/.well-known/openid-configuration", server)
+        for _ in range(5):
+            _our_flow(base, data)  # warm-up: imports, keys, connections
+        flow = statistics.median(_our_flow(base, data) for _ in range(flows))
+        client = {"client_id": data["client"].client_id, "client_secret": data["secret"]}
+        rps = _throughput(f"{base}/oidc/token", lambda n: _mint_our_codes(data, n), tokens, client)
+    finally:
+        _stop(server)
+    return flow, rps
+
+
+def _measure_baseline(flows: int, tokens: int) -> tuple[float | None, float | None]:
+    port = _free_port()
+    try:
+        server = _start_baseline(port)
+    except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
+        print(f"bench_oidc: baseline oidc-provider unavailable ({exc}); baseline null",
+              file=sys.stderr)
+        return None, None
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(5):
+            _baseline_flow(base)
+        flow = statistics.median(_baseline_flow(base) for _ in range(flows))
+        rps = _throughput(f"{base}/token", lambda n: _mint_baseline_codes(base, n), tokens,
+                          BASELINE_CLIENT)
+    except (requests.RequestException, RuntimeError, KeyError, AssertionError) as exc:
+        print(f"bench_oidc: baseline run failed ({exc}); baseline null", file=sys.stderr)
+        return None, None
+    finally:
+        _stop(server)
+    return flow, rps
+
+
+def run() -> None:
+    flows, tokens = (30, 300) if small() else (200, 1500)
+    flow, rps = _measure_ours(flows, tokens)
+    base_flow, base_rps = _measure_baseline(flows, tokens)
+    emit("oidc_flow_server_ms", flow, "ms", "<= 20", baseline=base_flow)
+    emit("oidc_token_rps", rps, "req/s", ">= 400", baseline=base_rps)
