@@ -20,3 +20,11 @@ def test_home_for_verified_aidant(aidant_client, aidant):
     response = aidant_client.get("/")
     assert response.status_code == 200
     assert aidant.first_name in response.content.decode()
+
+
+def test_home_links_follow_the_roles(referent_client, auditor_client, staff_client):
+    referent_home = referent_client.get("/").content.decode()
+    assert "Les aidants de la structure" in referent_home
+    assert "journal d'audit" not in referent_home
+    assert "journal d'audit" in auditor_client.get("/").content.decode()
+    assert "Administration nationale" in staff_client.get("/").content.decode()
