@@ -11,7 +11,13 @@ from mandates.qr import qr_svg_data_uri, verification_url
 from mandates.receipts import receipt_pdf, receipt_text, revocation_pdf, revocation_text
 from mandates.receipts.text import blocks
 from tests import factories
-from tests.mandates.pdf_support import dark_ratio, first_page_png, pdf_text, words
+from tests.mandates.pdf_support import (
+    coloured_ratio,
+    dark_ratio,
+    first_page_png,
+    pdf_text,
+    words,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +84,11 @@ def test_first_page_renders_legibly_in_grey(mandate, tmp_path):
         assert fh.read(8) == b"\x89PNG\r\n\x1a\n"
     ink = dark_ratio(png)
     assert 0.02 < ink < 0.35, ink  # text and QR code, not a blank or a black page
+
+
+def test_page_uses_no_colour_so_it_photocopies_well(mandate, tmp_path):
+    png = first_page_png(receipt_pdf(mandate, seal=False), tmp_path, gray=False)
+    assert coloured_ratio(png) == 0
 
 
 def test_qr_code_encodes_the_public_verification_address(mandate):
