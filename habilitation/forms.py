@@ -88,9 +88,10 @@ class RequestFilterForm(forms.Form):
 
 
 class TrainingForm(forms.Form):
-    training_date = forms.DateField(label="Date de la formation",
-                                    widget=forms.DateInput(attrs={"type": "date"}),
-                                    help_text="Format : jj/mm/aaaa.")
+    # A native date picker sends ISO dates (HTML "date" input), which Django always accepts.
+    training_date = forms.DateField(
+        label="Date de la formation", help_text="Par exemple : 15/03/2026.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     training_organisation = forms.CharField(label="Organisme de formation", max_length=200)
 
 
