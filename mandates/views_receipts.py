@@ -21,8 +21,9 @@ from mandates.selectors import NOT_FOUND, access_mandate
 
 
 def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    # Inline: the browser's viewer opens it ready to print; the filename serves "save as".
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 
 
