@@ -46,6 +46,7 @@ class EventType(models.TextChoices):
     CARD_CONFIRMED = "habilitation.card_confirmed", "Carte TOTP confirmée"
     CARD_LOST = "habilitation.card_lost", "Carte TOTP déclarée perdue"
     CARD_DEACTIVATED = "habilitation.card_deactivated", "Carte TOTP désactivée"
+    INVITATION_SENT = "habilitation.invitation_sent", "Lien de création du mot de passe renvoyé"
     # Mandates
     USAGER_IDENTIFIED = "mandate.usager_identified", "Usager identifié (FranceConnect)"
     MANDATE_CREATED = "mandate.created", "Mandat créé"

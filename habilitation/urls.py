@@ -25,6 +25,7 @@ urlpatterns = [
     path("aidants/", aidants.aidant_list_view, name="aidant_list"),
     path("aidants/<int:pk>/desactiver/", aidants.aidant_deactivate_view,
          name="aidant_deactivate"),
+    path("aidants/<int:pk>/invitation/", aidants.aidant_invite_view, name="aidant_invite"),
     path("equipe/structures/", staff.structure_request_list_view,
          name="structure_request_list"),
     path("equipe/structures/<int:pk>/", staff.structure_request_detail_view,

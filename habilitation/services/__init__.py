@@ -1,6 +1,6 @@
 """Business actions of the habilitation workflow (one module per concept, re-exported here)."""
 
-from habilitation.services.accounts import invitation_accept
+from habilitation.services.accounts import invitation_accept, invitation_resend
 from habilitation.services.cards import (
     card_assign,
     card_confirm,
@@ -45,6 +45,7 @@ __all__ = [
     "habilitation_training_record",
     "inactive_aidants_deactivate",
     "invitation_accept",
+    "invitation_resend",
     "siret_taken",
     "structure_request_approve",
     "structure_request_create",

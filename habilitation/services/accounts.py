@@ -6,7 +6,9 @@ import audit
 from aidants.models import Aidant, Membership, Organisation
 from audit.actor import Actor
 from audit.events import EventType
+from habilitation import emails
 from habilitation.errors import HabilitationError
+from habilitation.permissions import audit_actor, require_manager
 from habilitation.tokens import invitation_url
 
 
@@ -55,4 +57,24 @@ def invitation_accept(*, aidant: Aidant, password: str) -> Aidant:
     aidant.save(update_fields=["password"])
     audit.record(EventType.PASSWORD_CHANGED, actor=Actor.aidant(aidant),
                  payload={"aidant_id": aidant.pk, "via": "invitation"})
+    return aidant
+
+
+@transaction.atomic
+def invitation_resend(*, aidant: Aidant, organisation: Organisation, actor) -> Aidant:
+    """Send a fresh set-password link to a member of `organisation` who never set one.
+
+    For a manager of the structure (référent or staff). Links expire after
+    `PASSWORD_RESET_TIMEOUT`; a new one does not revive the old.
+    """
+    require_manager(actor, organisation)
+    if not (aidant.is_active and aidant.memberships.filter(organisation=organisation,
+                                                           is_active=True).exists()):
+        raise HabilitationError("Cette personne n'est pas membre active de la structure.")
+    if aidant.has_usable_password():
+        raise HabilitationError("Cette personne a déjà créé son mot de passe.")
+    audit.record(EventType.INVITATION_SENT, actor=audit_actor(actor, organisation),
+                 structure=organisation, payload={"aidant_id": aidant.pk})
+    emails.send_on_commit("invitation_resent", to=aidant.email, context={
+        "aidant": aidant, "organisation": organisation, "invite_url": invitation_url(aidant)})
     return aidant

@@ -28,15 +28,21 @@ def aidant_list_view(request):
         "form": DeactivateForm()})
 
 
-@require_POST
-@manager_required
-def aidant_deactivate_view(request, pk: int):
+def _access_member(request, pk: int):
+    """(aidant, one of their structures the user manages); the same 404 if missing or not ours."""
     organisations = selectors.managed_organisations(aidant=request.user)
     aidant = get_object_or_404(
         Aidant.objects.filter(memberships__organisation__in=organisations).distinct(), pk=pk)
     organisation = organisations.filter(memberships__aidant=aidant).first()
     if organisation is None:
         raise Http404
+    return aidant, organisation
+
+
+@require_POST
+@manager_required
+def aidant_deactivate_view(request, pk: int):
+    aidant, organisation = _access_member(request, pk)
     form = DeactivateForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Indiquez le motif de la désactivation.")
@@ -50,4 +56,17 @@ def aidant_deactivate_view(request, pk: int):
     else:
         messages.success(request, f"{aidant.get_full_name()} est désactivé : ses sessions sont "
                                   "fermées, ses mandats restent à la structure.")
+    return redirect("habilitation:aidant_list")
+
+
+@require_POST
+@manager_required
+def aidant_invite_view(request, pk: int):
+    aidant, organisation = _access_member(request, pk)
+    try:
+        services.invitation_resend(aidant=aidant, organisation=organisation, actor=request.user)
+    except HabilitationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Un nouveau lien a été envoyé à {aidant.email}.")
     return redirect("habilitation:aidant_list")

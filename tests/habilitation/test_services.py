@@ -295,3 +295,23 @@ def test_completion_rechecks_charter(make_request, referent):
     factories.TOTPDeviceFactory(user=hr.aidant)
     with pytest.raises(HabilitationError, match="charte"):
         services.habilitation_complete(request=hr, actor=referent)
+
+
+def test_invitation_resend(make_request, referent, other_referent, organisation, aidant,
+                           django_capture_on_commit_callbacks):
+    hr = make_request(S.VALIDATED)
+    invited = hr.aidant
+    invited.set_unusable_password()
+    invited.save()
+    with pytest.raises(NotAllowedError):
+        services.invitation_resend(aidant=invited, organisation=organisation,
+                                   actor=other_referent)
+    with pytest.raises(HabilitationError, match="déjà créé"):
+        services.invitation_resend(aidant=aidant, organisation=organisation, actor=referent)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invitation_resend(aidant=invited, organisation=organisation, actor=referent)
+    [message] = mail.outbox
+    token = message.body.split("/habilitation/invitation/")[1].split("/")[1]
+    assert invitation_token.check_token(invited, token)
+    [entry] = entries(EventType.INVITATION_SENT)
+    assert entry.actor_aidant_id == referent.pk and entry.payload == {"aidant_id": invited.pk}

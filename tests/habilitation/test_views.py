@@ -245,3 +245,16 @@ def test_staff_publishes_charter_from_page(staff_client, charter):
     response = staff_client.post(reverse("habilitation:charter_publish"), {"text": "Version 2"})
     assert response.status_code == 302
     assert Entry.objects.filter(event_type=EventType.CHARTER_PUBLISHED).count() == 1
+
+
+def test_resend_invitation_button(referent_client, make_request, other_referent):
+    hr = make_request(S.VALIDATED)
+    hr.aidant.set_unusable_password()
+    hr.aidant.save()
+    html = referent_client.get(reverse("habilitation:aidant_list")).content.decode()
+    assert "Renvoyer le lien" in html
+    referent_client.post(reverse("habilitation:aidant_invite", args=[hr.aidant.pk]))
+    assert Entry.objects.filter(event_type=EventType.INVITATION_SENT).count() == 1
+    outsider = other_referent
+    assert referent_client.post(reverse("habilitation:aidant_invite",
+                                        args=[outsider.pk])).status_code == 404
