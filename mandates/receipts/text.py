@@ -133,18 +133,31 @@ def receipt_sha256(mandate) -> str:
     return hashlib.sha256(receipt_text(mandate).encode()).hexdigest()
 
 
+def _name(aidant) -> str:
+    return aidant.get_full_name() if aidant else ""
+
+
 def revocation_text(mandate) -> str:
-    """The text of the revocation receipt: what was revoked, when, and what stays valid."""
+    """The text of the revocation receipt: what was revoked, when, by whom, what stays valid.
+
+    Deterministic for a given state of the mandate: a re-print after a further revocation
+    differs, and so does its hash.
+    """
     context = _common_context(mandate)
     order = list(CATALOGUE)
     authorisations = sorted(mandate.authorisations.all(), key=lambda a: order.index(a.demarche))
+    revoked = [a for a in authorisations if a.revoked_at]
     context["revoked_at"] = french_datetime(mandate.revoked_at) if mandate.revoked_at else ""
+    context["revoked_by"] = _name(mandate.revoked_by)
     context["revoked"] = [
         {"info": CATALOGUE[a.demarche], "at": french_datetime(a.revoked_at),
-         "superseded": bool(a.superseded_by_id), "reason": a.revocation_reason}
-        for a in authorisations if a.revoked_at]
+         "superseded": bool(a.superseded_by_id), "by": _name(a.revoked_by),
+         "reason": "" if a.superseded_by_id else a.revocation_reason}
+        for a in revoked]
     context["remaining"] = [] if mandate.revoked_at else [
         CATALOGUE[a.demarche] for a in authorisations if not a.revoked_at]
+    latest = max(revoked, key=lambda a: a.revoked_at, default=None)
+    context["signing_aidant"] = context["revoked_by"] or _name(latest and latest.revoked_by)
     template = f"mandates/receipt/{version_of(mandate)}/revocation.txt"
     return canonical(render_to_string(template, context))
 

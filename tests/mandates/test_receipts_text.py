@@ -129,15 +129,33 @@ def test_revocation_text_lists_what_was_revoked_and_what_remains(mandate, time_m
     time_machine.move_to(datetime(2026, 4, 2, 14, 30, tzinfo=UTC), tick=False)
     social = mandate.authorisations.get(demarche="social")
     social.revoked_at, social.revocation_reason = timezone.now(), "Demande de l'usager"
+    social.revoked_by = mandate.created_by
     social.save()
     text = revocation_text(mandate)
-    assert "- Social – Santé : révoquée le 2 avril 2026 à 16 h 30. Motif : Demande" in text
+    assert ("- Social – Santé : révoquée le 2 avril 2026 à 16 h 30 par Camille Durand. "
+            "Motif : Demande de l'usager") in text
     assert "Le mandat reste valable, jusqu'au 10 septembre 2026 à 11 h 05, pour :" in text
     assert "- Argent – Impôts – Consommation" in text.split("## 3.")[1]
+    assert "[ ] L'aidant : Camille Durand" in text
     partial = revocation_sha256(mandate)
-    mandate.revoked_at = timezone.now()
+    assert revocation_sha256(mandate) == partial  # deterministic for one state
+    other = factories.AidantFactory(structure=mandate.organisation, first_name="Léa",
+                                    last_name="Morel")
+    mandate.revoked_at, mandate.revoked_by = timezone.now(), other
     mandate.save()
     text = revocation_text(mandate)
-    assert "Le mandat entier a été révoqué le 2 avril 2026 à 16 h 30." in text
-    assert "Plus aucune démarche" in text
+    assert "Le mandat entier a été révoqué le 2 avril 2026 à 16 h 30 par Léa Morel." in text
+    assert "Plus aucune démarche" in text and "[ ] L'aidant : Léa Morel" in text
     assert revocation_sha256(mandate) != partial
+
+
+def test_superseded_demarche_reads_as_replaced(mandate):
+    newer = factories.MandateFactory(organisation=mandate.organisation, usager=mandate.usager,
+                                     demarches=["social"])
+    old = mandate.authorisations.get(demarche="social")
+    old.revoked_at, old.revocation_reason = timezone.now(), "Remplacée par le mandat du ..."
+    old.superseded_by = newer.authorisations.get()
+    old.save()
+    text = revocation_text(mandate)
+    assert "- Social – Santé : remplacée par un nouveau mandat le" in text
+    assert "Motif" not in text and "[ ] L'aidant : ......" in text
