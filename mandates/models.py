@@ -155,11 +155,11 @@ class Mandate(models.Model):
         ]
         indexes = [
             # Aidant space: a structure's active mandates, bounded by expiry. Partial (only
-            # unrevoked rows) and covering `usager` so the usager list is an index-only scan
-            # (on PostgreSQL; SQLite ignores INCLUDE).
-            models.Index(fields=["organisation", "expires_at"], include=["usager"],
+            # unrevoked rows) and ending with `usager` so the usager list is an index-only
+            # scan (a key column rather than INCLUDE, which SQLite lacks: models.W040).
+            models.Index(fields=["organisation", "expires_at", "usager"],
                          condition=models.Q(revoked_at__isnull=True),
-                         name="mandate_org_active_idx"),
+                         name="mandate_org_active_usager_idx"),
             # A usager's file and the supersede check (same usager, same structure).
             models.Index(fields=["usager", "organisation"], name="mandate_usager_org_idx"),
         ]
