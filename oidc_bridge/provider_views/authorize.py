@@ -240,23 +240,27 @@ def select_demarche_view(request, txn):
 @fresh_otp_required
 @never_cache
 def confirm_view(request, txn):
-    parked, response = _parked_or_refusal(request, txn)
-    if response:
-        return response
+    parked = _Pending(request, txn)
+    if parked.data is None:
+        return _expired(request)
     data = parked.data
     if not (data["usager_id"] and data["demarche"]):
         return redirect("oidc_bridge:provider_select_usager", txn=txn)
+    if request.method == "POST":
+        # The service checks habilitation, mandate and authorisation under a row lock.
+        return _issue_code(request, parked)
+    if not is_habilitated(aidant=request.user):
+        return _refuse(request, parked, "not_habilitated")
     authorisations = list(selectors.usable_authorisations(
         structure_id=request.user.current_structure_id, usager_id=data["usager_id"],
-        demarches=[data["demarche"]]))
-    if not authorisations:
+        demarches=parked.areq.rep_scope))
+    chosen = [a for a in authorisations if a.demarche == data["demarche"]]
+    if not chosen:
         return _refuse(request, parked, "no_usable_authorisation", data["demarche"])
-    if request.method == "POST":
-        return _issue_code(request, parked)
     return render(request, "oidc_bridge/provider/confirm.html", {
-        "client": parked.client, "txn": txn, "usager": authorisations[0].mandate.usager,
-        "demarche": selectors.demarche_label(data["demarche"]),
-        "mandate": authorisations[0].mandate})
+        "client": parked.client, "txn": txn, "usager": chosen[0].mandate.usager,
+        "demarche": selectors.demarche_label(data["demarche"]), "mandate": chosen[0].mandate,
+        "other_demarches": len(authorisations) > 1})
 
 
 def _issue_code(request, parked: _Pending):

@@ -58,9 +58,11 @@ def choose(http, params: dict, *, usager, demarche: str):
     assert "/usager" in select_url, select_url
     response = http.post(select_url, {"usager": str(usager.pk)})
     assert response.status_code == 302, response.content[:800]
-    response = http.post(response["Location"], {"demarche": demarche})
-    assert response.status_code == 302, response.content[:800]
+    if response["Location"].endswith("/demarche"):  # asked only when several are possible
+        response = http.post(response["Location"], {"demarche": demarche})
+        assert response.status_code == 302, response.content[:800]
     confirm_url = response["Location"]
+    assert confirm_url.endswith("/confirmation"), confirm_url
     page = http.get(confirm_url)
     assert page.status_code == 200
     return http.post(confirm_url)

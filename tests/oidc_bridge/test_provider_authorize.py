@@ -258,6 +258,9 @@ def test_rep_scope_narrows_the_demarches_offered(aidant_client, rp, mandate, usa
     response = aidant_client.post(response["Location"], {"usager": str(usager.pk)})
     page = aidant_client.get(response["Location"]).content.decode()
     assert "Logement" in page and "Social" not in page
+    response = aidant_client.post(response["Location"], {"demarche": "logement"})
+    confirm = aidant_client.get(response["Location"]).content.decode()
+    assert "Changer de démarche" not in confirm and "Logement" in confirm
 
 
 def test_cancel_redirects_access_denied_and_journals(aidant_client, rp, mandate):
