@@ -24,8 +24,11 @@ class EntryAdmin(ReadOnlyAdmin):
     list_display = ("seq", "created_at", "event_type", "actor_kind", "actor_aidant_id",
                     "structure_id", "usager_id", "mandate_id")
     list_filter = ("event_type", "actor_kind")
-    search_fields = ("=seq", "=usager_id", "=mandate_id", "=actor_aidant_id")
-    exclude = ("personal", "personal_salt", "prev_hash", "leaf_hash", "canonical")
+    search_fields = ("=leaf__seq", "=usager_id", "=mandate_id", "=actor_aidant_id")
+    exclude = ("personal", "personal_salt")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("leaf")
 
 
 @admin.register(Checkpoint)

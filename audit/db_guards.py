@@ -1,12 +1,11 @@
 """Database triggers keeping the journal append-only (installed by migration 0002).
 
-PostgreSQL: a BEFORE UPDATE OR DELETE row trigger and a BEFORE TRUNCATE statement trigger on
-`audit_entry`, and the same refusal for `audit_checkpoint`. Two UPDATEs are let through:
-- the sequencer's one-time filling: the old row has `seq IS NULL`, the new one has `seq`,
-  `prev_hash`, `leaf_hash` and `canonical`, and no other column changes;
-- the RGPD erasure: `personal` and `personal_salt` become NULL, nothing else changes, and a
-  PERSONAL_DATA_ERASED entry about the same usager, written after the erased one, exists (it is
-  inserted first in the same transaction), so every erasure is itself in the journal.
+PostgreSQL: BEFORE UPDATE OR DELETE row triggers and BEFORE TRUNCATE statement triggers on
+`audit_entry`, `audit_leaf` (the sequencer only INSERTs leaves) and `audit_checkpoint`. One
+UPDATE is let through, on `audit_entry` only: the RGPD erasure, where `personal` and
+`personal_salt` become NULL, nothing else changes, and a PERSONAL_DATA_ERASED entry about the
+same usager, written after the erased one, exists (it is inserted first in the same
+transaction), so every erasure is itself in the journal.
 SQLite (development): the same rules as WHEN clauses of BEFORE UPDATE/DELETE triggers (SQLite
 has no TRUNCATE).
 
@@ -19,9 +18,9 @@ application's own role from touching the triggers.
 IMMUTABLE = (
     "id", "created_at", "event_type", "actor_kind", "actor_name", "actor_aidant_id",
     "actor_structure_id", "structure_id", "usager_id", "mandate_id", "authorisation_id",
-    "oidc_client_id", "demarche", "payload", "personal_hash",
+    "oidc_client_id", "demarche", "payload", "personal_hash", "xid",
 )
-SEQUENCED = ("seq", "prev_hash", "leaf_hash", "canonical")
+FROZEN_TABLES = ("audit_leaf", "audit_checkpoint")
 ERASURE_EVENT = "audit.personal_data_erased"
 
 
@@ -29,24 +28,28 @@ def _same(columns, op: str) -> str:
     return " AND ".join(f"NEW.{c} {op} OLD.{c}" for c in columns)
 
 
-def _conditions(op: str) -> tuple[str, str]:
-    fill = (f"OLD.seq IS NULL AND NEW.seq IS NOT NULL AND NEW.prev_hash IS NOT NULL"
-            f" AND NEW.leaf_hash IS NOT NULL AND NEW.canonical IS NOT NULL"
-            f" AND {_same(IMMUTABLE + ('personal', 'personal_salt'), op)}")
-    erase = (f"OLD.personal IS NOT NULL AND NEW.personal IS NULL AND NEW.personal_salt IS NULL"
-             f" AND {_same(IMMUTABLE + SEQUENCED, op)}"
-             f" AND EXISTS (SELECT 1 FROM audit_entry x WHERE x.event_type = '{ERASURE_EVENT}'"
-             f" AND x.usager_id = OLD.usager_id AND x.id > OLD.id)")
-    return fill, erase
+def _erasure(op: str) -> str:
+    return (f"OLD.personal IS NOT NULL AND NEW.personal IS NULL AND NEW.personal_salt IS NULL"
+            f" AND {_same(IMMUTABLE, op)}"
+            f" AND EXISTS (SELECT 1 FROM audit_entry x WHERE x.event_type = '{ERASURE_EVENT}'"
+            f" AND x.usager_id = OLD.usager_id AND x.id > OLD.id)")
 
 
 def postgresql_install() -> list[str]:
-    fill, erase = _conditions("IS NOT DISTINCT FROM")
+    erase = _erasure("IS NOT DISTINCT FROM")
+    frozen = []
+    for table in FROZEN_TABLES:
+        frozen += [
+            f"CREATE TRIGGER {table}_guard BEFORE UPDATE OR DELETE ON {table}"
+            f" FOR EACH ROW EXECUTE FUNCTION audit_refuse_change()",
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}"
+            f" FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change()",
+        ]
     return [
         f"""
         CREATE OR REPLACE FUNCTION audit_entry_guard() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            IF TG_OP = 'UPDATE' AND (({fill}) OR ({erase})) THEN
+            IF TG_OP = 'UPDATE' AND ({erase}) THEN
                 RETURN NEW;
             END IF;
             RAISE EXCEPTION 'audit_entry is append-only (% refused)', TG_OP
@@ -64,41 +67,40 @@ def postgresql_install() -> list[str]:
         " FOR EACH ROW EXECUTE FUNCTION audit_entry_guard()",
         "CREATE TRIGGER audit_entry_no_truncate BEFORE TRUNCATE ON audit_entry"
         " FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change()",
-        "CREATE TRIGGER audit_checkpoint_guard BEFORE UPDATE OR DELETE ON audit_checkpoint"
-        " FOR EACH ROW EXECUTE FUNCTION audit_refuse_change()",
-        "CREATE TRIGGER audit_checkpoint_no_truncate BEFORE TRUNCATE ON audit_checkpoint"
-        " FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change()",
+        *frozen,
     ]
 
 
 def postgresql_uninstall() -> list[str]:
+    frozen = [f"DROP TRIGGER IF EXISTS {t}_{kind} ON {t}"
+              for t in FROZEN_TABLES for kind in ("guard", "no_truncate")]
     return [
         "DROP TRIGGER IF EXISTS audit_entry_guard ON audit_entry",
         "DROP TRIGGER IF EXISTS audit_entry_no_truncate ON audit_entry",
-        "DROP TRIGGER IF EXISTS audit_checkpoint_guard ON audit_checkpoint",
-        "DROP TRIGGER IF EXISTS audit_checkpoint_no_truncate ON audit_checkpoint",
+        *frozen,
         "DROP FUNCTION IF EXISTS audit_entry_guard()",
         "DROP FUNCTION IF EXISTS audit_refuse_change()",
     ]
 
 
 SQLITE_TRIGGERS = ("audit_entry_no_delete", "audit_entry_guard_update",
-                   "audit_checkpoint_no_delete", "audit_checkpoint_no_update")
+                   *(f"{t}_no_{op}" for t in FROZEN_TABLES for op in ("delete", "update")))
 
 
 def sqlite_install() -> list[str]:
-    fill, erase = _conditions("IS")
-    return [
+    statements = [
         "CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry"
         " BEGIN SELECT RAISE(ABORT, 'audit_entry is append-only (DELETE refused)'); END",
         f"CREATE TRIGGER audit_entry_guard_update BEFORE UPDATE ON audit_entry"
-        f" WHEN NOT (({fill}) OR ({erase}))"
+        f" WHEN NOT ({_erasure('IS')})"
         f" BEGIN SELECT RAISE(ABORT, 'audit_entry is append-only (UPDATE refused)'); END",
-        "CREATE TRIGGER audit_checkpoint_no_delete BEFORE DELETE ON audit_checkpoint"
-        " BEGIN SELECT RAISE(ABORT, 'audit_checkpoint is append-only (DELETE refused)'); END",
-        "CREATE TRIGGER audit_checkpoint_no_update BEFORE UPDATE ON audit_checkpoint"
-        " BEGIN SELECT RAISE(ABORT, 'audit_checkpoint is append-only (UPDATE refused)'); END",
     ]
+    for table in FROZEN_TABLES:
+        for op in ("delete", "update"):
+            statements.append(
+                f"CREATE TRIGGER {table}_no_{op} BEFORE {op.upper()} ON {table} BEGIN"
+                f" SELECT RAISE(ABORT, '{table} is append-only ({op.upper()} refused)'); END")
+    return statements
 
 
 def sqlite_uninstall() -> list[str]:

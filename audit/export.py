@@ -22,7 +22,7 @@ from django.db.models import Q
 
 from audit import proofs
 from audit.checkpoints import checkpoint_now
-from audit.models import Checkpoint, Entry
+from audit.models import Checkpoint, Leaf
 
 PAGE = 20000
 
@@ -45,13 +45,14 @@ def _filters(since: datetime | None, until: datetime | None, structure: int | No
 
 
 def _query(since, until, structure):
-    query = Entry.objects.sequenced()
+    query = Leaf.objects.all()
     if since:
-        query = query.filter(created_at__gte=since)
+        query = query.filter(entry__created_at__gte=since)
     if until:
-        query = query.filter(created_at__lt=until)
+        query = query.filter(entry__created_at__lt=until)
     if structure is not None:
-        query = query.filter(Q(structure_id=structure) | Q(actor_structure_id=structure))
+        query = query.filter(Q(entry__structure_id=structure)
+                             | Q(entry__actor_structure_id=structure))
     return query
 
 
@@ -80,7 +81,7 @@ def _write_full(out) -> int:
     out.write(_header(size, None))
     count, low = 0, -1
     while True:
-        page = list(Entry.objects.filter(seq__gt=low).order_by("seq")
+        page = list(Leaf.objects.filter(seq__gt=low).order_by("seq")
                     .values_list("seq", "canonical")[:PAGE])
         if not page:
             return count

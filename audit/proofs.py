@@ -7,7 +7,7 @@ A proof names the checkpoint signed at its tree size when there is one, so
 """
 
 from audit.merkle import Levels
-from audit.models import Checkpoint, Entry, Head
+from audit.models import Checkpoint, Head, Leaf
 
 
 class ProofError(ValueError):
@@ -22,7 +22,7 @@ def tree_size() -> int:
 def load_levels(size: int) -> Levels:
     if size <= 0:
         raise ProofError("the tree is empty")
-    leaves = [bytes(h) for h in Entry.objects.filter(seq__lt=size).order_by("seq")
+    leaves = [bytes(h) for h in Leaf.objects.filter(seq__lt=size).order_by("seq")
               .values_list("leaf_hash", flat=True).iterator(chunk_size=65536)]
     if len(leaves) != size:
         raise ProofError(f"{size - len(leaves)} entries missing below {size}: run audit_verify")

@@ -12,7 +12,7 @@ def entries_filtered(*, structure=None, aidant=None, usager=None, event_type="",
                      date_from=None, date_to=None):
     """Entries (newest first) matching the auditor's filters; a structure matches both the
     entry's structure and the acting aidant's structure."""
-    query = Entry.objects.all()
+    query = Entry.objects.select_related("leaf")
     if structure is not None:
         query = query.filter(Q(structure_id=structure) | Q(actor_structure_id=structure))
     if aidant is not None:

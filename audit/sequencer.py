@@ -1,37 +1,39 @@
 """The sequencer: gives committed entries their place in the log, in batches.
 
-Business transactions only INSERT entries (`seq` NULL). The sequencer, in its own short
-transaction:
+Business transactions only INSERT entries. The sequencer, in its own short transaction:
 1. locks the single `Head` row (`SELECT ... FOR UPDATE`); a second sequencer started by mistake
    blocks here until the first commits, then sees its work: one linear history, no fork, no
-   entry sequenced twice;
-2. reads up to `batch` pending entries visible to it (committed ones only), in id order;
+   entry sequenced twice (the leaf's primary key `seq` and unique `entry_id` back this up);
+2. reads up to `batch` entries after the head's keyset that are safe to take: on PostgreSQL,
+   rows whose inserting transaction id is below that of every transaction still writing in this
+   database (`_horizon`: none of those can add a row with a smaller id later, so nothing is ever
+   skipped), in (xid, id) order; on SQLite, where writers are serialised, rows with a greater id;
 3. gives each the next `seq` (gapless: the head size), builds its canonical bytes
-   (`audit.canonical`, with `prev` = the previous leaf hash), its RFC 9162 leaf hash, and appends
-   it to the compact range stored in the head;
-4. fills those columns with one UPDATE (the trigger allows exactly this, once per row) and saves
-   the head. Commit makes the batch and the head visible together.
+   (`audit.canonical`, `prev` = the previous leaf hash) and RFC 9162 leaf hash, and appends the
+   hash to the compact range (frontier) stored in the head;
+4. INSERTs the leaves in one statement and saves the head; commit publishes both together.
 
-Order in the log is the order of sequencing, not of ids: an entry whose transaction committed
-late simply gets a later seq. `settings.AUDIT_SEQUENCING = "inline"` runs `sequence_inline()`
-after each commit that recorded entries (small installations, tests); otherwise run
-`manage.py audit_sequencer` (it also signs a checkpoint every AUDIT_CHECKPOINT_INTERVAL seconds).
+The log's order is the order of sequencing. A writing transaction left open in this database
+holds the sequencer back: business transactions are short.
+`settings.AUDIT_SEQUENCING = "inline"` runs `sequence_inline()` after each commit that recorded
+entries (small installations, tests); otherwise run `manage.py audit_sequencer`, which also
+signs a checkpoint every AUDIT_CHECKPOINT_INTERVAL seconds.
 """
 
 import logging
 
 import psycopg
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from audit import canonical
 from audit.checkpoints import checkpoint_if_due
 from audit.merkle import Frontier, leaf_hash
-from audit.models import Entry, Head
+from audit.models import Entry, Head, Leaf
 
 logger = logging.getLogger(__name__)
 BATCH = 5000
-_COLUMNS = ("id", "created_at", "event_type", "actor_kind", "actor_name", "actor_aidant_id",
+_COLUMNS = ("id", "xid", "created_at", "event_type", "actor_kind", "actor_name", "actor_aidant_id",
             "actor_structure_id", "structure_id", "usager_id", "mandate_id", "authorisation_id",
             "oidc_client_id", "demarche", "payload", "personal_hash")
 
@@ -65,54 +67,86 @@ def body_of(row: dict) -> dict:
     }
 
 
+def _pending(head: Head, batch: int) -> list[dict]:
+    query = Entry.objects.values(*_COLUMNS)
+    if connection.vendor != "postgresql":
+        return list(query.filter(id__gt=head.last_entry_id).order_by("id")[:batch])
+    horizon = _horizon()
+    query = query.filter(xid__lt=horizon).filter(
+        models.Q(xid__gt=head.last_xid) | models.Q(xid=head.last_xid, id__gt=head.last_entry_id))
+    return list(query.order_by("xid", "id")[:batch])
+
+
+# Oldest transaction id still writing in THIS database (other databases of the cluster cannot
+# add rows here, so they must not hold the log back), as a 64-bit txid: pg_stat_activity gives
+# 32-bit xids, widened with the epoch of the current txid (a running xid above the current low
+# 32 bits belongs to the previous epoch).
+_RUNNING_XIDS = """
+    SELECT min(%(base)s + x - CASE WHEN x > %(low)s THEN 4294967296 ELSE 0 END)
+    FROM (SELECT backend_xid::text::bigint AS x FROM pg_stat_activity
+          WHERE datname = current_database() AND backend_xid IS NOT NULL
+          AND pid <> pg_backend_pid()) AS running
+"""
+
+
+def _horizon() -> int:
+    """Rows with a smaller transaction id can be taken: no such row can still appear.
+
+    Our own txid is taken first, then the running writers are read: a writer that got its id
+    after that has a greater id. Our own rows count as safe (tests and services sequencing
+    inside their transaction). Needs the sequencer's role to see other sessions' backend_xid
+    (same role as the application, or pg_read_all_stats).
+    """
+    with connection.cursor() as cursor:
+        # Our own txid (the sequencer writes anyway): any id assigned after it is greater.
+        cursor.execute("SELECT txid_current() + 1")
+        (next_xid,) = cursor.fetchone()
+        low = next_xid % 4294967296
+        cursor.execute(_RUNNING_XIDS, {"base": next_xid - low, "low": low})
+        (oldest,) = cursor.fetchone()
+    return next_xid if oldest is None else min(oldest, next_xid)
+
+
 def sequence_batch(batch: int = BATCH) -> int:
-    """Sequence up to `batch` pending entries in one transaction; return how many."""
+    """Sequence up to `batch` committed entries in one transaction; return how many."""
     with transaction.atomic():
         head = lock_head()
-        rows = list(Entry.objects.pending().order_by("id").values(*_COLUMNS)[:batch])
+        rows = _pending(head, batch)
         if not rows:
             return 0
         frontier = Frontier.from_bytes(head.size, bytes(head.frontier))
         prev = bytes(head.last_leaf) if head.last_leaf else bytes(32)
-        updates = []
+        leaves = []
         for row in rows:
             seq = frontier.size
             data = canonical.encode(seq=seq, prev=prev.hex(), body=body_of(row))
             leaf = leaf_hash(data)
             frontier.append(leaf)
-            updates.append((row["id"], seq, prev, leaf, data))
+            leaves.append((seq, row["id"], prev, leaf, data))
             prev = leaf
-        _fill(updates)
+        _insert(leaves)
         head.size, head.last_leaf, head.root = frontier.size, prev, frontier.root()
         head.frontier, head.updated_at = frontier.to_bytes(), timezone.now()
+        head.last_xid, head.last_entry_id = rows[-1]["xid"] or 0, rows[-1]["id"]
         head.save()
     return len(rows)
 
 
-def _fill(updates: list[tuple]) -> None:
-    if connection.vendor == "postgresql":
-        ids, seqs, prevs, leaves, datas = (list(c) for c in zip(*updates, strict=True))
-        # Server-side binding with binary parameters: no client-side quoting of 5 arrays.
-        cursor = psycopg.Cursor(connection.connection)
-        try:
-            cursor.execute(
-                "UPDATE audit_entry AS e SET seq = v.seq, prev_hash = v.prev,"
-                " leaf_hash = v.leaf, canonical = v.data"
-                " FROM unnest(%b::bigint[], %b::bigint[], %b::bytea[], %b::bytea[], %b::bytea[])"
-                " AS v(id, seq, prev, leaf, data) WHERE e.id = v.id AND e.seq IS NULL",
-                [ids, seqs, prevs, leaves, datas])
-            filled = cursor.rowcount
-        finally:
-            cursor.close()
-        if filled != len(updates):
-            # Only possible if something else sequenced these rows without the head lock.
-            raise RuntimeError("entries were sequenced concurrently; refusing to fork")
+def _insert(leaves: list[tuple]) -> None:
+    if connection.vendor != "postgresql":
+        Leaf.objects.bulk_create(
+            Leaf(seq=seq, entry_id=entry_id, prev_hash=prev, leaf_hash=leaf, canonical=data)
+            for seq, entry_id, prev, leaf, data in leaves)
         return
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            "UPDATE audit_entry SET seq = %s, prev_hash = %s, leaf_hash = %s, canonical = %s"
-            " WHERE id = %s AND seq IS NULL",
-            [(seq, prev, leaf, data, id_) for id_, seq, prev, leaf, data in updates])
+    # One statement, server-side binding with binary parameters (no client-side quoting).
+    cursor = psycopg.Cursor(connection.connection)
+    try:
+        cursor.execute(
+            "INSERT INTO audit_leaf (seq, entry_id, prev_hash, leaf_hash, canonical)"
+            " SELECT * FROM unnest(%b::bigint[], %b::bigint[], %b::bytea[], %b::bytea[],"
+            " %b::bytea[])", [list(column) for column in zip(*leaves, strict=True)])
+    finally:
+        cursor.close()
 
 
 def sequence_pending(batch: int = BATCH) -> int:

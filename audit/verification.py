@@ -19,7 +19,7 @@ from django.db import DatabaseError, connection, transaction
 
 from audit import canonical, checkpoints
 from audit.merkle import EMPTY_ROOT
-from audit.models import Checkpoint, Entry, Head
+from audit.models import Checkpoint, Head, Leaf
 from audit.sequencer import body_of
 from audit.verify import CHUNK, LogVerifier, Verdict
 
@@ -48,16 +48,19 @@ def _pg_columns_ok() -> str:
     return f"(convert_from(canonical, 'UTF8')::jsonb -> 3) = {expected} AND {personal}"
 
 
-_PG_BLOCK = (f"SELECT canonical, leaf_hash, {_pg_columns_ok()} FROM audit_entry"
+_PG_BLOCK = (f"SELECT canonical, leaf_hash, {_pg_columns_ok()}"
+             " FROM audit_leaf LEFT JOIN audit_entry ON audit_entry.id = audit_leaf.entry_id"
              " WHERE seq >= %s AND seq < %s ORDER BY seq")
-_ROW_COLUMNS = ("canonical", "leaf_hash", "created_at", "event_type", "actor_kind", "actor_name",
-                "actor_aidant_id", "actor_structure_id", "structure_id", "usager_id", "mandate_id",
-                "authorisation_id", "oidc_client_id", "demarche", "payload", "personal_hash",
-                "personal", "personal_salt")
+_ENTRY_COLUMNS = ("created_at", "event_type", "actor_kind", "actor_name", "actor_aidant_id",
+                  "actor_structure_id", "structure_id", "usager_id", "mandate_id",
+                  "authorisation_id", "oidc_client_id", "demarche", "payload", "personal_hash",
+                  "personal", "personal_salt")
 
 
 def columns_match(row: dict) -> bool:
     """Python twin of the SQL check: the row's columns are what its canonical bytes say."""
+    if row["created_at"] is None:
+        return False  # the entry row is gone
     try:
         _, _, body = canonical.decode(bytes(row["canonical"]))
     except (ValueError, TypeError):
@@ -72,9 +75,11 @@ def columns_match(row: dict) -> bool:
 
 
 def _python_block(low: int, high: int, columns: bool):
-    rows = Entry.objects.filter(seq__gte=low, seq__lt=high).order_by("seq").values(*_ROW_COLUMNS)
+    leaves = Leaf.objects.filter(seq__gte=low, seq__lt=high).order_by("seq")
     lines, stored, bad = [], [], None
-    for index, row in enumerate(rows):
+    names = ["canonical", "leaf_hash"] + ([f"entry__{c}" for c in _ENTRY_COLUMNS] if columns else [])
+    for index, values in enumerate(leaves.values_list(*names)):
+        row = dict(zip(("canonical", "leaf_hash", *_ENTRY_COLUMNS), values, strict=False))
         lines.append(bytes(row["canonical"] or b""))
         stored.append(bytes(row["leaf_hash"] or b""))
         if columns and bad is None and not columns_match(row):
@@ -88,7 +93,7 @@ def _pg_fast_block(low: int, high: int, columns: bool):
     # Binary results skip bytea's hex text form: about 3x faster to fetch.
     cursor = psycopg.Cursor(connection.connection)
     try:
-        cursor.execute("SELECT canonical, leaf_hash FROM audit_entry"
+        cursor.execute("SELECT canonical, leaf_hash FROM audit_leaf"
                        " WHERE seq >= %s AND seq < %s ORDER BY seq", [low, high], binary=True)
         rows = cursor.fetchall()
     finally:
@@ -120,7 +125,7 @@ def verify_database(extra_checkpoints: list[str] = (), *, columns: bool = False)
         notes = list(Checkpoint.objects.order_by("tree_size").values_list("note", flat=True))
         log = LogVerifier(verifier=checkpoints.verifier(), origin=settings.AUDIT_ORIGIN,
                           checkpoints=notes + list(extra_checkpoints))
-        top = Entry.objects.sequenced().order_by("-seq").values_list("seq", flat=True).first()
+        top = Leaf.objects.order_by("-seq").values_list("seq", flat=True).first()
         block = _pg_fast_block if connection.vendor == "postgresql" else _python_block
         low = 0
         while top is not None and low <= top and not log.done:

@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 
 from audit import verify
 from audit.checkpoints import public_vkey
-from audit.models import Checkpoint, Entry, Head
+from audit.models import Checkpoint, Head, Leaf
 from tests.audit.conftest import add_entries, triggers_off
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +45,7 @@ def test_verify_ok_and_fail(journal, tmp_path):
     root = bytes(Head.objects.get().root).hex()
     assert run("audit_verify") == (0, f"OK 20 entries, root {root}\n")
     with triggers_off() as cursor:
-        cursor.execute("DELETE FROM audit_entry WHERE seq = 4")
+        cursor.execute("DELETE FROM audit_leaf WHERE seq = 4")
     code, text = run("audit_verify")
     assert code == 1 and text.startswith("FAIL seq 4: deleted entry") and text.count("\n") == 1
 
@@ -62,7 +62,7 @@ def test_prove_and_verify_offline(journal, tmp_path):
     code, text = run("audit_prove", "7")
     proof = json.loads(text)
     assert proof["tree_size"] == 20 and proof["checkpoint"].startswith("procuration.example")
-    assert proof["leaf_hash"] == bytes(Entry.objects.get(seq=7).leaf_hash).hex()
+    assert proof["leaf_hash"] == bytes(Leaf.objects.get(seq=7).leaf_hash).hex()
     path = tmp_path / "proof.json"
     path.write_text(text)
     key = public_vkey()
@@ -96,7 +96,7 @@ def test_export_full_and_standalone_cli(journal, tmp_path):
         0, f"20 entries exported to {output}\n")
     lines = output.read_bytes().split(b"\n")
     assert json.loads(lines[0])["tree_size"] == 20
-    assert lines[1] == bytes(Entry.objects.get(seq=0).canonical)
+    assert lines[1] == bytes(Leaf.objects.get(seq=0).canonical)
     assert json.loads(lines[21])["checkpoint"].startswith("procuration.example/audit\n10\n")
     assert b"Usager" not in output.read_bytes()  # no personal data in exports
     key = tmp_path / "key.txt"

@@ -11,7 +11,7 @@ from django.db import connection, connections, transaction
 from audit import record
 from audit.actor import Actor
 from audit.events import EventType
-from audit.models import Entry, Head
+from audit.models import Entry, Head, Leaf
 from audit.sequencer import sequence_batch
 from audit.verification import verify_database
 
@@ -65,8 +65,9 @@ def test_concurrent_writers_and_two_sequencers_make_one_history(settings):
         thread.join()
     assert errors == []
     expected = sum(1 + (n + i) % 3 for n in range(WRITERS) for i in range(TRANSACTIONS))
-    rows = list(Entry.objects.order_by("seq").values_list("seq", "prev_hash", "leaf_hash"))
-    assert len(rows) == expected == sum(counts)  # nothing lost, nothing sequenced twice
+    rows = list(Leaf.objects.order_by("seq").values_list("seq", "prev_hash", "leaf_hash"))
+    assert Entry.objects.count() == len(rows) == expected == sum(counts)  # none lost or doubled
+    assert Leaf.objects.values("entry_id").distinct().count() == expected
     assert [seq for seq, _, _ in rows] == list(range(expected))  # no gap, no fork
     previous = bytes(32)
     for _, prev, leaf in rows:

@@ -10,7 +10,7 @@ from audit.actor import Actor
 from audit.events import EventType
 from audit.journal import JournalError
 from audit.merkle import leaf_hash
-from audit.models import Entry, Head
+from audit.models import Entry, Head, Leaf
 from audit.sequencer import sequence_pending
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +56,7 @@ def test_entry_fields_and_canonical_bytes(aidant, organisation):
     assert entry.actor_structure_id == organisation.pk
     assert entry.payload == {"b": 1, "a": ["é", True, None]}
     assert entry.personal_data == {"family_name": "Martin"}
-    data = bytes(entry.canonical)
+    data = bytes(entry.leaf.canonical)
     assert data.startswith(b'["v1","' + b"0" * 64 + b'",0,{"actor_aidant":%d,' % aidant.pk)
     assert '"payload":{"a":["é",true,null],"b":1}'.encode() in data
     assert b"Martin" not in data  # personal data only by its salted commitment
@@ -64,7 +64,7 @@ def test_entry_fields_and_canonical_bytes(aidant, organisation):
     assert body["personal_hash"] == entry.personal_hash == canonical.personal_commitment(
         bytes(entry.personal_salt), b'{"family_name":"Martin"}')
     assert body["time"] == canonical.format_time(entry.created_at)
-    assert bytes(entry.leaf_hash) == leaf_hash(data)
+    assert bytes(entry.leaf.leaf_hash) == leaf_hash(data)
     assert json.loads(data)[3]["event"] == "mandate.created"
 
 
@@ -73,8 +73,9 @@ def test_sequencing_chains_entries(db):
         with transaction.atomic():
             record(EventType.LOGOUT, actor=Actor.system(), payload={"i": i})
     assert sequence_pending() == 3
-    rows = list(Entry.objects.order_by("seq"))
+    rows = list(Leaf.objects.order_by("seq"))
     assert [r.seq for r in rows] == [0, 1, 2]
+    assert [r.entry.payload["i"] for r in rows] == [0, 1, 2]
     assert bytes(rows[0].prev_hash) == bytes(32)
     assert bytes(rows[1].prev_hash) == bytes(rows[0].leaf_hash)
     assert bytes(rows[2].canonical)[7:71] == bytes(rows[1].leaf_hash).hex().encode()
@@ -89,7 +90,7 @@ def test_inline_sequencing_after_commit(db, django_capture_on_commit_callbacks, 
             record(EventType.LOGOUT, actor=None)
             record(EventType.LOGOUT, actor=None)
     assert len(callbacks) == 1  # one sequencing pass per transaction
-    assert list(Entry.objects.values_list("seq", flat=True)) == [0, 1]
+    assert list(Entry.objects.values_list("leaf__seq", flat=True)) == [0, 1]
 
 
 def test_process_mode_leaves_entries_pending(db, django_capture_on_commit_callbacks, settings):

@@ -9,16 +9,17 @@ from django.db import connection
 from audit import note
 from audit.checkpoints import signing_key
 from audit.merkle import Frontier, leaf_hash
-from audit.models import Checkpoint, Entry, Head
+from audit.models import Checkpoint, Entry, Head, Leaf
 from audit.sequencer import sequence_pending
 from audit.verification import verify_database
 from tests.audit.conftest import add_entries, export_verdict, triggers_off
 
 pytestmark = pytest.mark.django_db
+AT = "id = (SELECT entry_id FROM audit_leaf WHERE seq = %d)"
 
 
 def canonical_of(seq: int) -> bytes:
-    return bytes(Entry.objects.get(seq=seq).canonical)
+    return bytes(Leaf.objects.get(seq=seq).canonical)
 
 
 def test_intact_journal_verifies(journal, tmp_path):
@@ -31,7 +32,7 @@ def test_intact_journal_verifies(journal, tmp_path):
 def test_modified_entry_bytes(journal, tmp_path):
     data = canonical_of(5).replace(b'"n":5', b'"n":6')
     with triggers_off() as cursor:
-        cursor.execute("UPDATE audit_entry SET canonical = %s WHERE seq = 5", [data])
+        cursor.execute("UPDATE audit_leaf SET canonical = %s WHERE seq = 5", [data])
     assert verify_database().line().startswith("FAIL seq 5: modified entry")
     assert export_verdict(tmp_path).startswith("FAIL seq 5: modified entry")
 
@@ -39,8 +40,10 @@ def test_modified_entry_bytes(journal, tmp_path):
 def test_modified_entry_with_recomputed_hash(journal, tmp_path):
     data = canonical_of(5).replace(b'"n":5', b'"n":6')
     with triggers_off() as cursor:
-        cursor.execute("UPDATE audit_entry SET canonical = %s, leaf_hash = %s, payload = %s"
-                       " WHERE seq = 5", [data, leaf_hash(data), '{"n": 6, "note": "été"}'])
+        cursor.execute("UPDATE audit_leaf SET canonical = %s, leaf_hash = %s WHERE seq = 5",
+                       [data, leaf_hash(data)])
+        cursor.execute(f"UPDATE audit_entry SET payload = %s WHERE {AT % 5}",
+                       ['{"n": 6, "note": "été"}'])
     assert verify_database(columns=True).line().startswith("FAIL seq 5: modified entry")
     assert export_verdict(tmp_path).startswith("FAIL seq 5: modified entry")
 
@@ -49,7 +52,7 @@ def test_modified_columns_only(journal, tmp_path):
     """The displayed columns disagree with the hashed bytes: the database verdict says so; an
     export carries the hashed bytes, which are intact."""
     with triggers_off() as cursor:
-        cursor.execute("UPDATE audit_entry SET usager_id = 999 WHERE seq = 8")
+        cursor.execute(f"UPDATE audit_entry SET usager_id = 999 WHERE {AT % 8}")
     assert verify_database().ok  # the hashed record is intact...
     assert verify_database(columns=True).line().startswith("FAIL seq 8: modified entry")
     assert export_verdict(tmp_path).startswith("OK 20 entries")
@@ -57,7 +60,7 @@ def test_modified_columns_only(journal, tmp_path):
 
 def test_back_dated_entry(journal):
     with triggers_off() as cursor:
-        cursor.execute("UPDATE audit_entry SET created_at = %s WHERE seq = 3",
+        cursor.execute(f"UPDATE audit_entry SET created_at = %s WHERE {AT % 3}",
                        ["2020-01-01 00:00:00+00:00" if connection.vendor == "postgresql"
                         else "2020-01-01 00:00:00"])
     assert verify_database(columns=True).line().startswith("FAIL seq 3: modified entry")
@@ -65,38 +68,40 @@ def test_back_dated_entry(journal):
 
 def test_altered_personal_payload(journal):
     with triggers_off() as cursor:
-        cursor.execute("UPDATE audit_entry SET personal = %s WHERE seq = 4",
+        cursor.execute(f"UPDATE audit_entry SET personal = %s WHERE {AT % 4}",
                        ['{"name":"Quelqu\'un d\'autre"}'])
     assert verify_database(columns=True).line().startswith("FAIL seq 4: modified entry")
 
 
 def test_deleted_entry(journal, tmp_path):
     with triggers_off() as cursor:
-        cursor.execute("DELETE FROM audit_entry WHERE seq = 7")
+        cursor.execute(f"DELETE FROM audit_entry WHERE {AT % 7}")
+        cursor.execute("DELETE FROM audit_leaf WHERE seq = 7")
     assert verify_database().line().startswith("FAIL seq 7: deleted entry")
     assert export_verdict(tmp_path).startswith("FAIL seq 7: deleted entry")
 
 
 def test_deleted_and_renumbered(journal, tmp_path):
     with triggers_off() as cursor:
-        cursor.execute("DELETE FROM audit_entry WHERE seq = 7")
-        cursor.execute("UPDATE audit_entry SET seq = seq - 1 WHERE seq > 7")
+        cursor.execute("DELETE FROM audit_leaf WHERE seq = 7")
+        cursor.execute("UPDATE audit_leaf SET seq = -seq WHERE seq > 7")
+        cursor.execute("UPDATE audit_leaf SET seq = -seq - 1 WHERE seq < 0")
     assert verify_database().line().startswith("FAIL seq 7: deleted entry")
     assert export_verdict(tmp_path).startswith("FAIL seq 7: deleted entry")
 
 
 def test_reordered_entries(journal, tmp_path):
     with triggers_off() as cursor:
-        cursor.execute("UPDATE audit_entry SET seq = -1 WHERE seq = 3")
-        cursor.execute("UPDATE audit_entry SET seq = 3 WHERE seq = 12")
-        cursor.execute("UPDATE audit_entry SET seq = 12 WHERE seq = -1")
+        cursor.execute("UPDATE audit_leaf SET seq = -1 WHERE seq = 3")
+        cursor.execute("UPDATE audit_leaf SET seq = 3 WHERE seq = 12")
+        cursor.execute("UPDATE audit_leaf SET seq = 12 WHERE seq = -1")
     assert verify_database().line().startswith("FAIL seq 3: reordered entries")
     assert export_verdict(tmp_path).startswith("FAIL seq 3: reordered entries")
 
 
 def test_truncated_tail_behind_stored_checkpoint(journal, tmp_path):
     with triggers_off() as cursor:
-        cursor.execute("DELETE FROM audit_entry WHERE seq >= 15")
+        cursor.execute("DELETE FROM audit_leaf WHERE seq >= 15")
     assert verify_database().line().startswith("FAIL seq 15: truncated or rolled-back log")
     assert export_verdict(tmp_path).startswith("FAIL seq 15: truncated or rolled-back log")
 
@@ -104,19 +109,19 @@ def test_truncated_tail_behind_stored_checkpoint(journal, tmp_path):
 def _reset_head(size: int) -> None:
     """What an attacker restoring an old state would also do: make the head match."""
     frontier = Frontier()
-    for leaf in Entry.objects.filter(seq__lt=size).order_by("seq").values_list("leaf_hash",
-                                                                               flat=True):
+    for leaf in Leaf.objects.filter(seq__lt=size).order_by("seq").values_list("leaf_hash",
+                                                                              flat=True):
         frontier.append(bytes(leaf))
     with connection.cursor() as cursor:
         cursor.execute("UPDATE audit_head SET size = %s, last_leaf = %s, root = %s, frontier = %s",
-                       [size, frontier.nodes and Entry.objects.get(seq=size - 1).leaf_hash,
+                       [size, frontier.nodes and Leaf.objects.get(seq=size - 1).leaf_hash,
                         frontier.root(), frontier.to_bytes()])
 
 
 def test_truncation_caught_only_by_an_outside_checkpoint(journal, tmp_path):
     outside = Checkpoint.objects.get(tree_size=20).note
     with triggers_off() as cursor:
-        cursor.execute("DELETE FROM audit_entry WHERE seq >= 15")
+        cursor.execute("DELETE FROM audit_leaf WHERE seq >= 15")
         cursor.execute("DELETE FROM audit_checkpoint WHERE tree_size = 20")
         _reset_head(15)
     assert verify_database().ok  # the database alone looks consistent...
@@ -130,7 +135,7 @@ def test_rollback_then_new_history(journal, tmp_path):
     """A restored old state that kept being written to: same size, another history."""
     outside = Checkpoint.objects.get(tree_size=20).note
     with triggers_off() as cursor:
-        cursor.execute("DELETE FROM audit_entry WHERE seq >= 15")
+        cursor.execute("DELETE FROM audit_leaf WHERE seq >= 15")
         cursor.execute("DELETE FROM audit_checkpoint WHERE tree_size = 20")
         _reset_head(15)
     add_entries(5, start=100)

@@ -56,7 +56,7 @@ def test_verification_page(auditor_client, journal):
     html = auditor_client.get("/journal/verification/").content.decode()
     assert "Journal intègre." in html and "OK 20 entries" in html
     with triggers_off() as cursor:
-        cursor.execute("DELETE FROM audit_entry WHERE seq = 6")
+        cursor.execute("DELETE FROM audit_leaf WHERE seq = 6")
     html = auditor_client.get("/journal/verification/").content.decode()
     assert "entrée supprimée" in html and "FAIL seq 6: deleted entry" in html
 
