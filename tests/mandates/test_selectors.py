@@ -60,3 +60,51 @@ def test_twelve_month_cap_is_a_database_constraint(organisation):
         factories.MandateFactory(organisation=organisation, created_at=now,
                                  expires_at=now + timedelta(days=366, hours=2))
     assert Mandate.objects.count() == 1
+
+
+def test_usager_file_scoped_to_current_structure(aidant, organisation, django_assert_num_queries):
+    mandate = factories.MandateFactory(organisation=organisation, demarches=["social"])
+    elsewhere = factories.MandateFactory(usager=mandate.usager, demarches=["famille"])
+    with django_assert_num_queries(3):
+        file = selectors.usager_file(aidant=aidant, usager_id=mandate.usager_id)
+        assert [a.demarche for m in file.mandates for a in m.authorisations.all()] == ["social"]
+    assert file.usager == mandate.usager and elsewhere not in file.mandates
+    for usager_id in (elsewhere.usager_id + 1000, "x"):
+        with pytest.raises(Http404) as excinfo:
+            selectors.usager_file(aidant=aidant, usager_id=usager_id)
+        assert str(excinfo.value) == selectors.NOT_FOUND
+    stranger = factories.MandateFactory()
+    with pytest.raises(Http404):
+        selectors.usager_file(aidant=aidant, usager_id=stranger.usager_id)
+
+
+def test_structure_usagers_search(organisation):
+    now = timezone.now()
+    alice = factories.UsagerFactory(given_name="Hélène", family_name="Lefèvre",
+                                    preferred_username="Dupré", birthdate="1946-00-00")
+    bob = factories.UsagerFactory(given_name="Bob", family_name="Martin", birthdate="1961-01-02")
+    gone = factories.UsagerFactory(given_name="Hélène", family_name="Partie")
+    for usager in (alice, bob):
+        factories.MandateFactory(organisation=organisation, usager=usager)
+    factories.MandateFactory(organisation=organisation, usager=gone, created_at=now - timedelta(
+        days=40), expires_at=now - timedelta(days=1))
+
+    def names(query):
+        return [u.family_name for u in selectors.structure_usagers(structure=organisation,
+                                                                   query=query)]
+
+    assert names("") == ["Lefèvre", "Martin"]
+    assert names("HELENE") == names("dupre") == names("lefevre hel") == ["Lefèvre"]
+    assert names("1946") == ["Lefèvre"] and names("02/01/1961") == ["Martin"]
+    assert names("1961-01-02") == ["Martin"] and names("2/1/1961") == ["Martin"]
+    assert names("partie") == [] and names("zzz") == []
+
+
+def test_expiring_mandates(organisation):
+    now = timezone.now()
+    soon = factories.MandateFactory(organisation=organisation, created_at=now - timedelta(
+        days=300), expires_at=now + timedelta(days=29))
+    factories.MandateFactory(organisation=organisation)  # 365 days left
+    factories.MandateFactory(created_at=now - timedelta(days=300),
+                             expires_at=now + timedelta(days=5))  # another structure
+    assert list(selectors.expiring_mandates(structure=organisation)) == [soon]
