@@ -80,8 +80,8 @@ def _setup_data(issuer: str) -> dict:
     """A structure, a logged-in aidant (session in the DB), a usager with a mandate, a client."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.core.management import call_command
-    from django_otp import DEVICE_ID_SESSION_KEY
     from django.utils import timezone
+    from django_otp import DEVICE_ID_SESSION_KEY
 
     from aidants import auth_session
     from aidants.sessions import SessionStore

@@ -61,7 +61,7 @@ def userinfo_claims(access: AccessToken) -> dict:
 
 
 def userinfo_jwt(access: AccessToken, claims: dict) -> str:
-    """Signed userinfo (OIDC Core 5.3.2): adds `iss` and `aud` so it cannot be replayed elsewhere."""
+    """Signed userinfo (OIDC Core 5.3.2); `iss` and `aud` stop its replay elsewhere."""
     now = int(time.time())
     signed = {**claims, "iss": settings.OIDC_ISSUER, "aud": access.code.client.client_id,
               "iat": now, "exp": now + int(settings.OIDC_ID_TOKEN_LIFETIME.total_seconds())}

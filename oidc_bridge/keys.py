@@ -1,4 +1,4 @@
-"""Signing keys of our identity provider: where they come from, which one signs, which are published.
+"""Signing keys of our identity provider: where they come from, which signs, which are published.
 
 Production: `OIDC_SIGNING_KEYS` (PEM private keys from the environment, newest first per type).
 The first EC P-256 key signs ES256, the first RSA key signs RS256; every listed key is published in
@@ -168,4 +168,8 @@ def signing_keys_check(app_configs=None, **kwargs) -> list[Error]:
               for problem in _key_problems(settings.OIDC_SIGNING_KEYS)]
     if settings.PRODUCTION and not settings.OIDC_PAIRWISE_SECRET:
         errors.append(Error("OIDC_PAIRWISE_SECRET manquant en production.", id="oidc_bridge.E002"))
+    if settings.PRODUCTION and not settings.OIDC_ISSUER.startswith("https://"):
+        # OIDC Discovery 3: the issuer is an https URL; every token names it in `iss`.
+        errors.append(Error("OIDC_ISSUER doit être une URL https en production.",
+                            id="oidc_bridge.E003"))
     return errors

@@ -158,6 +158,9 @@ class AccessToken(models.Model):
         verbose_name = "jeton d'accès"
         verbose_name_plural = "jetons d'accès"
 
+    def __str__(self) -> str:
+        return f"Jeton {self.token_sha256[:8]}… ({self.code_id})"
+
     def is_valid(self, at=None) -> bool:
         at = at or timezone.now()
         return self.revoked_at is None and self.expires_at > at and self.code.ended_at is None

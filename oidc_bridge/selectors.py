@@ -1,7 +1,6 @@
 """Reads for the identity provider: usable mandates, clients, the claims of one delegated use."""
 
 import hashlib
-
 from collections.abc import Iterable
 
 from django.conf import settings

@@ -96,18 +96,19 @@ def test_settings_keys_sign_and_are_published(db, client):
 
 
 def test_system_check_refuses_missing_or_weak_production_keys(db):
-    with override_settings(PRODUCTION=True, OIDC_SIGNING_KEYS=[], OIDC_PAIRWISE_SECRET=None):
+    with override_settings(PRODUCTION=True, OIDC_SIGNING_KEYS=[], OIDC_PAIRWISE_SECRET=None,
+                           OIDC_ISSUER="http://procuration.example"):
         ids = {e.id for e in keys.signing_keys_check()}
         messages = " ".join(e.msg for e in keys.signing_keys_check())
-    assert ids == {"oidc_bridge.E001", "oidc_bridge.E002"}
+    assert ids == {"oidc_bridge.E001", "oidc_bridge.E002", "oidc_bridge.E003"}
     assert "aucune clé ES256" in messages and "aucune clé RS256" in messages
     ec, weak_rsa = _pems(rsa_bits=1024)
     with override_settings(PRODUCTION=True, OIDC_SIGNING_KEYS=[ec, weak_rsa, "garbage"],
-                           OIDC_PAIRWISE_SECRET="s" * 40):
+                           OIDC_PAIRWISE_SECRET="s" * 40, OIDC_ISSUER="https://p.example"):
         messages = [e.msg for e in keys.signing_keys_check()]
     assert any("2048" in m for m in messages) and any("illisible" in m for m in messages)
     with override_settings(PRODUCTION=True, OIDC_SIGNING_KEYS=_pems(),
-                           OIDC_PAIRWISE_SECRET="s" * 40):
+                           OIDC_PAIRWISE_SECRET="s" * 40, OIDC_ISSUER="https://p.example"):
         assert keys.signing_keys_check() == []
 
 

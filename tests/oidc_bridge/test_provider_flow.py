@@ -53,7 +53,7 @@ def test_discovery_lists_endpoints_and_capabilities(client, db):
 
 @pytest.mark.parametrize("alg", ["ES256", "RS256"])
 def test_full_delegated_login(alg, aidant, aidant_client, mandate, usager, organisation):
-    client = kit.register(alg=alg, userinfo="jwt" if alg == "RS256" else "json")
+    kit.register(alg=alg, userinfo="jwt" if alg == "RS256" else "json")
     params = kit.authorize_params()
     final = kit.choose(aidant_client, params, usager=usager, demarche="social")
     answer = kit.query_of(final["Location"])
