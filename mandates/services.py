@@ -128,7 +128,7 @@ def _supersede(new: Authorisation, *, actor, now) -> list[Authorisation]:
     for old in earlier:
         old.revoked_at, old.superseded_by = now, new
         old.revoked_by_id = actor.aidant_id
-        old.revocation_reason = f"Remplacée par le mandat du {now:%d/%m/%Y}."
+        old.revocation_reason = f"Remplacée par le mandat du {timezone.localdate(now):%d/%m/%Y}."
         old.save(update_fields=["revoked_at", "revoked_by", "revocation_reason",
                                 "superseded_by"])
         audit.record(EventType.AUTHORISATION_SUPERSEDED, actor=actor,

@@ -143,7 +143,8 @@ def _announce(request, mandate, text: str) -> None:
     for old in getattr(mandate, "superseded_authorisations", []):
         messages.warning(request, (
             f"L'autorisation « {old.get_demarche_display()} » du mandat du "
-            f"{old.mandate.created_at:%d/%m/%Y} a été révoquée : ce nouveau mandat la remplace."))
+            f"{timezone.localtime(old.mandate.created_at):%d/%m/%Y} a été révoquée : ce nouveau "
+            "mandat la remplace."))
 
 
 # --- Revocation and renewal --------------------------------------------------------------
