@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from aidants import auth_session
+from aidants import services as aidant_services
 from aidants.decorators import fresh_otp_required
 from habilitation.selectors import is_habilitated
 from oidc_bridge import issuance, selectors, services
@@ -86,6 +87,8 @@ def _force_login(request, params: dict):
     if prompt:
         again["prompt"] = prompt
     again[REAUTH_MARKER] = signing.dumps(time.time(), salt=REAUTH_SALT)
+    if request.user.is_authenticated:
+        aidant_services.logged_out(aidant=request.user)
     logout(request)
     next_url = f"{reverse('oidc_bridge:provider_authorize')}?{urlencode(again)}"
     return redirect(f"{reverse('aidants:login')}?{urlencode({'next': next_url})}")

@@ -104,7 +104,8 @@ def test_prompt_login_logs_out_then_terminates(aidant, aidant_client, rp, mandat
     next_url = parse_qs(location.query)["next"][0]
     next_query = {k: v[0] for k, v in parse_qs(urlsplit(next_url).query).items()}
     assert "prompt" not in next_query and REAUTH_MARKER in next_query
-    assert "_auth_user_id" not in aidant_client.session  # logged out
+    assert "_auth_user_id" not in aidant_client.session  # logged out, and journaled
+    assert Entry.objects.filter(event_type=EventType.LOGOUT, actor_aidant_id=aidant.pk).exists()
     # Not logged in yet: the marked URL sends to the login page, not into a loop.
     assert urlsplit(aidant_client.get(next_url)["Location"]).path == reverse("aidants:login")
     time_machine.shift(timedelta(seconds=5))
