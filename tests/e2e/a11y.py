@@ -16,8 +16,11 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
 
 FAILING_IMPACTS = ("serious", "critical")
+PAGE_STATE_JS = """() => [document.querySelector('h1')?.textContent.trim() || '',
+  document.querySelectorAll('[aria-invalid="true"], [role="alert"]').length].join('|')"""
 AXE_RUN_JS = "async () => await axe.run(document, {resultTypes: ['violations']})"
 
 # Runs in the page: the RGAA points axe-core leaves to us. Returns a list of French sentences.
@@ -52,9 +55,19 @@ class Auditor:
     test_name: str
     problems: list[str] = field(default_factory=list)
     pages: list[str] = field(default_factory=list)
+    seen: set[tuple] = field(default_factory=set)
 
     def check(self, page, step: str) -> list[dict]:
-        """Audit the page as it is now; return axe's violations (all impacts)."""
+        """Audit the page as it is now; return axe's violations (all impacts).
+
+        A page already audited by this test in the same state (same path, heading and errors,
+        e.g. the login page met again) is not audited twice: axe takes about a second a page.
+        """
+        state = page.evaluate(PAGE_STATE_JS)
+        key = (re.sub(r"\d+", "N", urlparse(page.url).path), state)
+        if key in self.seen:
+            return []
+        self.seen.add(key)
         if not page.evaluate("() => typeof window.axe !== 'undefined'"):
             page.add_script_tag(path=str(self.axe_script))
         results = page.evaluate(AXE_RUN_JS)

@@ -61,13 +61,9 @@ class Desk:
         else:
             select.select_option(label=label)
 
-    def download(self, link) -> Path:
-        """Follow a download link; return the saved file's path."""
-        with self.page.expect_download() as info:
-            self.press(link)
-        target = self.shots / info.value.suggested_filename
-        info.value.save_as(target)
-        return target
+    def focus(self, target) -> None:
+        """Reach `target` with the keyboard without acting on it (checks it is reachable)."""
+        self._focus_problems(keyboard.tab_to(self.page, target))
 
     def _focus_problems(self, unseen: list[str]) -> None:
         for label in unseen:

@@ -217,7 +217,7 @@ def create_mandate(aidant: Person, *, demarche: str, duration: str, citizen: str
     """The 3-step wizard with the usager logging in on the simulator; returns the mandate URL."""
     desk, page = aidant.desk, aidant.page
     desk.open("/")
-    desk.press(page.get_by_role("link", name="Les mandats de la structure"))
+    desk.press(page.get_by_role("link", name=re.compile("^Les mandats")))
     desk.snap("espace-mandats")
     desk.press(page.get_by_role("link", name="Nouveau mandat"))
     heading(page, "Nouveau mandat")
@@ -243,10 +243,22 @@ def create_mandate(aidant: Person, *, demarche: str, duration: str, citizen: str
 
 
 def download_receipt(aidant: Person) -> tuple[Path, str]:
-    """Download the receipt PDF; return it and its text (pypdf)."""
-    path = aidant.desk.download(aidant.page.get_by_role("link", name="Imprimer le récépissé"))
+    """Fetch the receipt PDF with the aidant's session; return the file and its text (pypdf).
+
+    The receipt opens inline (Content-Disposition: inline) in the browser's PDF viewer, which
+    Playwright cannot read; the same request is made through the browser context (its cookies),
+    after checking the link is reachable (by keyboard in keyboard-only mode).
+    """
+    desk, page = aidant.desk, aidant.page
+    link = page.get_by_role("link", name="Imprimer le récépissé")
+    if desk.keyboard_only:
+        desk.focus(link)
+    response = page.context.request.get(link.get_attribute("href"))
+    assert response.ok and response.headers["content-type"] == "application/pdf", response
+    path = desk.shots / f"recepisse-{page.url.rstrip('/').rsplit('/', 1)[1]}.pdf"
+    path.write_bytes(response.body())
     assert path.read_bytes().startswith(b"%PDF-"), path
-    text = "\n".join(page.extract_text() for page in PdfReader(path).pages)
+    text = "\n".join(pdf_page.extract_text() for pdf_page in PdfReader(path).pages)
     return path, text
 
 
