@@ -40,4 +40,4 @@ def audit_actor(aidant, organisation=None) -> Actor:
         return aidant
     if organisation is not None and not aidant.is_staff:
         return Actor.aidant(aidant, organisation)
-    return Actor.aidant(aidant, None) if aidant.is_staff else Actor.coerce(aidant)
+    return Actor.coerce(aidant)
