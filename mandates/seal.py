@@ -114,6 +114,17 @@ def _check_pair(material: SealMaterial) -> None:
         raise SealConfigurationError("the seal certificate does not match the key")
 
 
+def certificate_pem() -> bytes:
+    """The public certificate (and chain) of the current seal, for validators to trust."""
+    return current_material().cert_pem
+
+
+def certificate_fingerprint() -> str:
+    """SHA-256 fingerprint of the seal certificate, as PDF readers display it (AB:CD:...)."""
+    cert = x509.load_pem_x509_certificate(certificate_pem())
+    return cert.fingerprint(hashes.SHA256()).hex(":").upper()
+
+
 def load_signer(material: SealMaterial) -> signers.SimpleSigner:
     """Parse and check the material: a P-256 key matching the first certificate."""
     _check_pair(material)

@@ -10,6 +10,7 @@ urlpatterns = [
          name="revocation_receipt_pdf"),
     path("verifier/", views.verify_form, name="verify_form"),
     path("verifier/<str:short_code>/", views.verify, name="verify"),
+    path("sceau-recepisses.pem", views.seal_certificate, name="seal_certificate"),
     path("statistiques/", views.structure_stats, name="stats"),
     path("statistiques.csv", views.structure_stats_csv, name="stats_csv"),
 ]

@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from aidants.decorators import aidant_required
-from mandates import stats, verification
+from mandates import seal, stats, verification
 from mandates.qr import display_short_code, normalise_short_code
 from mandates.receipts import printing
 from mandates.selectors import NOT_FOUND, access_mandate
@@ -86,8 +86,17 @@ def verify_form(request):
             return redirect("mandates:verify", short_code=code)
         error = ("Ce code n'a pas le bon format. Il se trouve sous le QR code du récépissé, "
                  "par exemple ABCD-2345.")
-    return _public(render(request, "mandates/verify_form.html", {"raw": raw or "", "error": error},
-                          status=400 if error else 200))
+    return _public(render(request, "mandates/verify_form.html", {
+        "raw": raw or "", "error": error, "fingerprint": seal.certificate_fingerprint()},
+        status=400 if error else 200))
+
+
+@require_GET
+def seal_certificate(request):
+    """Public: the certificate a PDF reader needs to check the seal of a forwarded receipt."""
+    response = HttpResponse(seal.certificate_pem(), content_type="application/x-pem-file")
+    response["Content-Disposition"] = 'attachment; filename="sceau-procuration.pem"'
+    return response
 
 
 def _referent_structure(request):

@@ -84,6 +84,21 @@ def test_code_typed_from_paper_is_normalised(client, mandate):
     assert page(client, "abcd2345").status_code == 200
 
 
+def test_seal_certificate_is_public_with_its_fingerprint(client):
+    from cryptography import x509
+
+    from mandates import seal
+
+    response = client.get(reverse("mandates:seal_certificate"))
+    assert response.status_code == 200
+    cert = x509.load_pem_x509_certificate(response.content)
+    assert response.content == seal.current_material().cert_pem
+    form = client.get(reverse("mandates:verify_form")).content.decode()
+    fingerprint = seal.certificate_fingerprint()
+    assert fingerprint in form and len(fingerprint) == 95
+    assert cert.fingerprint(cert.signature_hash_algorithm).hex(":").upper() == fingerprint
+
+
 def test_form_explains_a_bad_code_next_to_the_field(client):
     blank = client.get(reverse("mandates:verify_form"))
     assert blank.status_code == 200 and 'for="id_code"' in blank.content.decode()
