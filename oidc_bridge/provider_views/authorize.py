@@ -190,11 +190,16 @@ def _refuse(request, parked: _Pending, reason: str, demarche: str = ""):
                   status=403)
 
 
-def _parked_or_refusal(request, txn):
+def _parked_or_refusal(request, txn, *, check_habilitation: bool):
+    """The parked request, or the page to show instead.
+
+    Habilitation is checked when the aidant arrives (so a refusal comes before any choice) and
+    again by the service that issues the code; the steps in between do not repeat it.
+    """
     parked = _Pending(request, txn)
     if parked.data is None:
         return parked, _expired(request)
-    if not is_habilitated(aidant=request.user):
+    if check_habilitation and not is_habilitated(aidant=request.user):
         return parked, _refuse(request, parked, "not_habilitated")
     return parked, None
 
@@ -202,7 +207,8 @@ def _parked_or_refusal(request, txn):
 @fresh_otp_required
 @never_cache
 def select_usager_view(request, txn):
-    parked, response = _parked_or_refusal(request, txn)
+    parked, response = _parked_or_refusal(request, txn,
+                                          check_habilitation=request.method == "GET")
     if response:
         return response
     usagers = selectors.usagers_with_usable_mandates(
@@ -221,7 +227,7 @@ def select_usager_view(request, txn):
 @fresh_otp_required
 @never_cache
 def select_demarche_view(request, txn):
-    parked, response = _parked_or_refusal(request, txn)
+    parked, response = _parked_or_refusal(request, txn, check_habilitation=False)
     if response:
         return response
     if not parked.data["usager_id"]:
@@ -252,8 +258,6 @@ def confirm_view(request, txn):
     if request.method == "POST":
         # The service checks habilitation, mandate and authorisation under a row lock.
         return _issue_code(request, parked)
-    if not is_habilitated(aidant=request.user):
-        return _refuse(request, parked, "not_habilitated")
     authorisations = list(selectors.usable_authorisations(
         structure_id=request.user.current_structure_id, usager_id=data["usager_id"],
         demarches=parked.areq.rep_scope))

@@ -280,3 +280,13 @@ def test_one_audit_entry_per_delegated_use_without_secrets(aidant_client, rp, ma
     assert entries.count() == 1
     dumped = json.dumps(entries.get().payload)
     assert code not in dumped and params["nonce"] not in dumped and params["state"] not in dumped
+
+
+def test_habilitation_lost_before_confirmation_is_refused(aidant_client, rp, mandate, usager,
+                                                          monkeypatch):
+    response = aidant_client.post(start(aidant_client), {"usager": str(usager.pk)})
+    response = aidant_client.post(response["Location"], {"demarche": "social"})
+    monkeypatch.setattr("oidc_bridge.services.is_habilitated", lambda **kwargs: False)
+    response = aidant_client.post(response["Location"])
+    assert response.status_code == 403 and not AuthorizationCode.objects.exists()
+    assert refusal_entry().payload["reason"] == "not_habilitated"
