@@ -10,6 +10,7 @@ from aidants.decorators import aidant_required, fresh_otp_required
 from mandates.identity import VerifiedIdentity, store_verified_identity
 from oidc_bridge.franceconnect import client, flow, pivot, provider, services
 from oidc_bridge.franceconnect.errors import FranceConnectError, Reason, message_for
+from oidc_bridge.franceconnect.provider import ProviderMetadata
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def fc_login(request):
                                              nonce=pending.nonce))
 
 
-def _complete(request, cfg: client.ClientConfig) -> tuple[VerifiedIdentity, str]:
+def _complete(request, cfg: client.ClientConfig) -> tuple[VerifiedIdentity, str, ProviderMetadata]:
     params = request.GET
     pending = flow.consume(request.session, params.get("state"))
     if params.get("error"):
@@ -57,7 +58,7 @@ def _complete(request, cfg: client.ClientConfig) -> tuple[VerifiedIdentity, str]
     id_claims, userinfo, id_token = client.verified_claims(cfg, meta, params["code"],
                                                            pending.nonce)
     identity = pivot.identity_from_claims(userinfo, issuer=cfg.issuer, acr=id_claims["acr"])
-    return identity, id_token
+    return identity, id_token, meta
 
 
 @require_GET
@@ -67,12 +68,11 @@ def fc_callback(request):
     """Verify what FranceConnect sent, keep the identity for the recap, end the FC session."""
     cfg = client.franceconnect_config()
     try:
-        identity, id_token = _complete(request, cfg)
+        identity, id_token, meta = _complete(request, cfg)
     except FranceConnectError as exc:
         return _fail(request, cfg, exc)
     store_verified_identity(request, identity)
     services.fc_login_succeed(actor=request.user, identity=identity)
-    meta = provider.metadata(cfg.issuer)
     if not meta.end_session_endpoint:
         return redirect("mandates:create_recap")
     # The usager logged in on the aidant's device: end their FranceConnect session now.
