@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 import audit
@@ -233,16 +234,21 @@ def _check_bindings(row: AuthorizationCode, *, redirect_uri: str, code_verifier:
 @transaction.atomic
 def _issue_token(row: AuthorizationCode) -> tuple[str, AccessToken]:
     now = timezone.now()
+    # One statement consumes the code AND checks that its authorisation is still active (a
+    # mandate revoked since the code was issued stops the login here).
+    still_active = selectors.usable_authorisations(
+        structure_id=row.structure_id, usager_id=row.usager_id, at=now,
+    ).filter(pk=OuterRef("authorisation_id"))
     consumed = AuthorizationCode.objects.filter(
-        pk=row.pk, used_at__isnull=True, ended_at__isnull=True, expires_at__gt=now,
+        Exists(still_active), pk=row.pk, used_at__isnull=True, ended_at__isnull=True,
+        expires_at__gt=now,
     ).update(used_at=now)
     if not consumed:
-        raise _AlreadyConsumed
-    try:  # a mandate revoked since the code was issued stops the login here
-        selectors.access_authorisation(structure_id=row.structure_id, usager_id=row.usager_id,
-                                       demarche=row.demarche)
-    except NotUsable as exc:
-        raise OAuthError("invalid_grant", "Le mandat n'est plus actif") from exc
+        used_at = AuthorizationCode.objects.filter(pk=row.pk).values_list(
+            "used_at", flat=True).first()
+        if used_at is not None:
+            raise _AlreadyConsumed
+        raise OAuthError("invalid_grant", "Code expiré ou mandat inactif")
     token = secrets.token_urlsafe(32)
     access = AccessToken.objects.create(
         token_sha256=sha256_hex(token), code=row, created_at=now,
