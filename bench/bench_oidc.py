@@ -287,7 +287,7 @@ def _measure_ours(flows: int, tokens: int) -> tuple[float, float]:
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(f"{base}/.well-known/openid-configuration", server)
-        for _ in range(5):
+        for _ in range(3):
             _our_flow(base, data)  # warm-up: imports, keys, connections
         flow = statistics.median(_our_flow(base, data) for _ in range(flows))
         client = {"client_id": data["client"].client_id, "client_secret": data["secret"]}
@@ -307,7 +307,7 @@ def _measure_baseline(flows: int, tokens: int) -> tuple[float | None, float | No
         return None, None
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(5):
+        for _ in range(3):
             _baseline_flow(base)
         flow = statistics.median(_baseline_flow(base) for _ in range(flows))
         rps = _throughput(f"{base}/token", lambda n: _mint_baseline_codes(base, n), tokens,
@@ -321,7 +321,7 @@ def _measure_baseline(flows: int, tokens: int) -> tuple[float | None, float | No
 
 
 def run() -> None:
-    flows, tokens = (30, 300) if small() else (200, 1500)
+    flows, tokens = (15, 150) if small() else (200, 1500)
     flow, rps = _measure_ours(flows, tokens)
     base_flow, base_rps = _measure_baseline(flows, tokens)
     emit("oidc_flow_server_ms", flow, "ms", "<= 20", baseline=base_flow)
