@@ -273,9 +273,10 @@ def test_code_replayed_at_the_provider(aidant_client, fc_http):
     assert_failed(aidant_client, response, "token_refused", succeeded=1)
 
 
-def test_provider_unreachable_at_token(aidant_client, fc_http):
+@pytest.mark.parametrize("endpoint", ["/token", "/userinfo", "/jwks"])
+def test_provider_unreachable_during_callback(aidant_client, fc_http, endpoint):
     url = callback_url(aidant_client)
-    fc_http.unreachable.add("/token")
+    fc_http.unreachable.add(endpoint)
     response = follow(aidant_client, url)
     assert_failed(aidant_client, response, "provider_unreachable", status=502)
     assert "ne répond pas" in response.content.decode()
