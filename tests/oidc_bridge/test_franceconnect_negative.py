@@ -170,9 +170,15 @@ def test_expired_id_token(aidant_client, fc_http, time_machine):
     assert_failed(aidant_client, run(aidant_client), "token_expired")
 
 
-def test_userinfo_sub_mismatch(aidant_client, fc_http):
-    rewrite_userinfo(fc_http, lambda claims: sign_sim({**claims, "sub": "f" * 64 + "v1"}))
-    assert_failed(aidant_client, run(aidant_client), "sub_mismatch")
+@pytest.mark.parametrize(("change", "reason"), [
+    ({"sub": "f" * 64 + "v1"}, "sub_mismatch"),
+    ({"iss": "https://evil.example/api/v2"}, "wrong_issuer"),
+    ({"aud": "another-client"}, "wrong_audience"),
+    ({"exp": 1_000_000_000}, "token_expired"),
+])
+def test_userinfo_claims(aidant_client, fc_http, change, reason):
+    rewrite_userinfo(fc_http, lambda claims: sign_sim({**claims, **change}))
+    assert_failed(aidant_client, run(aidant_client), reason)
 
 
 def test_userinfo_with_bad_signature(aidant_client, fc_http):
