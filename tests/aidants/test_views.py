@@ -123,6 +123,9 @@ def test_wrong_code_is_refused_counted_and_journaled(client, aidant, clock):
     assert response.status_code == 200
     assert WRONG_CODE_ERROR in page(response)
     assert 'aria-invalid="true"' in page(response)
+    # RGAA 11.10: the error and the hint are tied to the field.
+    assert 'aria-describedby="id_code_helptext id_code_error"' in page(response)
+    assert 'id="id_code_error"' in page(response)
     assert SESSION_KEY not in client.session
     [entry] = entries(EventType.OTP_FAILED)
     assert entry.payload["aidant_id"] == aidant.pk and entry.payload["reason"] == "invalid"
