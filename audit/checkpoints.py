@@ -99,20 +99,27 @@ def checkpoint_now() -> Checkpoint | None:
             return Checkpoint.objects.get(tree_size=head.size)
 
 
-_last_attempt = {"at": 0.0}
+_last = {"checkpoint_at": None}
 
 
 def checkpoint_if_due() -> Checkpoint | None:
-    """Checkpoint when AUDIT_CHECKPOINT_INTERVAL seconds passed since the latest one."""
-    latest = Checkpoint.objects.order_by("-tree_size").only("created_at").first()
+    """Checkpoint when AUDIT_CHECKPOINT_INTERVAL seconds passed since the latest one.
+
+    The time of the latest checkpoint is remembered in the process, so the sequencer's loop
+    asks the database only when one may be due.
+    """
     interval = settings.AUDIT_CHECKPOINT_INTERVAL
     now = time.time()
-    if latest is not None and now - latest.created_at.timestamp() < interval:
+    if _last["checkpoint_at"] is not None and now - _last["checkpoint_at"] < interval:
         return None
-    if now - _last_attempt["at"] < min(interval, 1):
+    latest_at = (Checkpoint.objects.order_by("-tree_size")
+                 .values_list("created_at", flat=True).first())
+    if latest_at is not None and now - latest_at.timestamp() < interval:
+        _last["checkpoint_at"] = latest_at.timestamp()
         return None
-    _last_attempt["at"] = now
-    return checkpoint_now()
+    checkpoint = checkpoint_now()
+    _last["checkpoint_at"] = now
+    return checkpoint
 
 
 def latest() -> Checkpoint | None:

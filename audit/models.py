@@ -129,6 +129,8 @@ class Leaf(_AppendOnly):
     prev_hash = models.BinaryField()
     leaf_hash = models.BinaryField()
     canonical = models.BinaryField()
+    # When the sequencer took the entry (not hashed: operational, e.g. sequencer lag).
+    sequenced_at = models.DateTimeField(db_default=Now(), editable=False)
 
     class Meta:
         verbose_name = "feuille du journal"

@@ -24,6 +24,7 @@ import logging
 
 import psycopg
 from django.db import connection, models, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from audit import canonical
@@ -71,40 +72,39 @@ def _pending(head: Head, batch: int) -> list[dict]:
     query = Entry.objects.values(*_COLUMNS)
     if connection.vendor != "postgresql":
         return list(query.filter(id__gt=head.last_entry_id).order_by("id")[:batch])
+    # The horizon must be read in an earlier statement than the rows: READ COMMITTED gives each
+    # statement a new snapshot, so a writer seen running by the horizon query and committing
+    # before the row query is visible to it; in one statement, a writer committing between the
+    # row snapshot and the activity read would be skipped for ever.
     horizon = _horizon()
-    query = query.filter(xid__lt=horizon).filter(
-        models.Q(xid__gt=head.last_xid) | models.Q(xid=head.last_xid, id__gt=head.last_entry_id))
-    return list(query.order_by("xid", "id")[:batch])
+    keyset = RawSQL("(xid, id) > (%s, %s)", [head.last_xid, head.last_entry_id],
+                    output_field=models.BooleanField())
+    return list(query.filter(keyset, xid__lt=horizon).order_by("xid", "id")[:batch])
 
 
-# Oldest transaction id still writing in THIS database (other databases of the cluster cannot
-# add rows here, so they must not hold the log back), as a 64-bit txid: pg_stat_activity gives
-# 32-bit xids, widened with the epoch of the current txid (a running xid above the current low
-# 32 bits belongs to the previous epoch).
-_RUNNING_XIDS = """
-    SELECT min(%(base)s + x - CASE WHEN x > %(low)s THEN 4294967296 ELSE 0 END)
-    FROM (SELECT backend_xid::text::bigint AS x FROM pg_stat_activity
-          WHERE datname = current_database() AND backend_xid IS NOT NULL
-          AND pid <> pg_backend_pid()) AS running
+# Transactions below this id can no longer add rows: the oldest transaction id still writing in
+# THIS database (other databases of the cluster cannot add rows here, so they must not hold the
+# log back), or else our own txid + 1 (the sequencer writes anyway; an id assigned after ours is
+# greater, and our own rows are safe: tests and services sequencing in-transaction).
+# pg_stat_activity gives 32-bit xids, widened to the 64-bit value nearest to our own txid (two
+# running xids are never 2**31 apart). Needs the sequencer's role to see other sessions'
+# backend_xid (same role as the application, or pg_read_all_stats).
+_HORIZON = """
+    SELECT least(me.next, min(me.next - 1
+               + mod(mod(r.x - mod(me.next - 1, 4294967296) + 2147483648, 4294967296)
+                     + 4294967296, 4294967296) - 2147483648))
+    FROM (SELECT txid_current() + 1 AS next) AS me
+    LEFT JOIN (SELECT backend_xid::text::bigint AS x FROM pg_stat_activity
+               WHERE datname = current_database() AND backend_xid IS NOT NULL
+               AND pid <> pg_backend_pid()) AS r ON true
+    GROUP BY me.next
 """
 
 
 def _horizon() -> int:
-    """Rows with a smaller transaction id can be taken: no such row can still appear.
-
-    Our own txid is taken first, then the running writers are read: a writer that got its id
-    after that has a greater id. Our own rows count as safe (tests and services sequencing
-    inside their transaction). Needs the sequencer's role to see other sessions' backend_xid
-    (same role as the application, or pg_read_all_stats).
-    """
     with connection.cursor() as cursor:
-        # Our own txid (the sequencer writes anyway): any id assigned after it is greater.
-        cursor.execute("SELECT txid_current() + 1")
-        (next_xid,) = cursor.fetchone()
-        low = next_xid % 4294967296
-        cursor.execute(_RUNNING_XIDS, {"base": next_xid - low, "low": low})
-        (oldest,) = cursor.fetchone()
-    return next_xid if oldest is None else min(oldest, next_xid)
+        cursor.execute(_HORIZON)
+        return cursor.fetchone()[0]
 
 
 def sequence_batch(batch: int = BATCH) -> int:

@@ -75,3 +75,32 @@ def test_concurrent_writers_and_two_sequencers_make_one_history(settings):
         previous = bytes(leaf)
     assert Head.objects.get().size == expected
     assert verify_database().line().startswith(f"OK {expected} entries")
+
+
+def test_late_commit_is_never_skipped(settings):
+    """A transaction that started writing first but commits last still gets its place."""
+    settings.AUDIT_SEQUENCING = "process"
+    written, release, errors = threading.Event(), threading.Event(), []
+
+    def slow_writer():
+        try:
+            with transaction.atomic():
+                record(EventType.LOGOUT, actor=Actor.system("slow"))
+                written.set()
+                release.wait(timeout=30)
+        except Exception as exc:  # noqa: BLE001 - thread boundary
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=slow_writer)
+    thread.start()
+    assert written.wait(timeout=30)
+    with transaction.atomic():
+        record(EventType.LOGOUT, actor=Actor.system("fast"))
+    assert sequence_batch() == 0  # held back: the slow writer could still add older rows
+    release.set()
+    thread.join()
+    assert errors == [] and sequence_batch() == 2
+    names = [leaf.entry.actor_name for leaf in Leaf.objects.order_by("seq")]
+    assert names == ["slow", "fast"]
