@@ -2,8 +2,9 @@
 
 Production: `OIDC_SIGNING_KEYS` (PEM private keys from the environment, newest first per type).
 The first EC P-256 key signs ES256, the first RSA key signs RS256; every listed key is published in
-the JWKS, so rotating is "put the new key first, remove the old one after the longest token
-lifetime". A system check refuses to start without a valid ES256 and RS256 key.
+the JWKS. Rotating: append the new key (published only), wait out the JWKS cache (5 minutes),
+move it first, and drop the old one once its tokens have expired (`max_token_lifetime`).
+A system check refuses to start without a valid ES256 and RS256 key.
 
 Development: keys are generated on first use and stored in the database (`SigningKey`), the private
 JWK encrypted with Fernet (`aidants.crypto`, the keys that protect OTP secrets). Why the database

@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.actor import Actor
@@ -65,6 +66,7 @@ def _authenticate_client(request, form: dict):
 @csrf_exempt
 @require_POST
 @never_cache
+@sensitive_post_parameters("client_secret", "code", "code_verifier")
 def token_view(request):
     try:
         form = single_params(dict(request.POST.lists()))
