@@ -14,8 +14,8 @@ bytes and never re-serialise a row. Version 1 is one line of UTF-8 JSON, an arra
 - `<body>`: a JSON object with exactly the keys of `BODY_KEYS`, serialised with sorted keys, no
   whitespace (`,` and `:` separators), non-ASCII characters written as UTF-8 (not `\\u` escapes),
   Python's `json` escaping for control characters, quotes and backslashes. Integers in decimal;
-  floats (avoid them) as Python's shortest round-trip repr; NaN and infinities are refused. `time` is the
-  database time of the business transaction in UTC, `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
+  floats (avoid them) as Python's shortest round-trip repr; NaN and infinities are refused.
+  `time` is the database time of the business transaction in UTC, `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
   `personal_hash` commits to the personal payload (see `personal_commitment`), or is null.
 
 The leaf hash is RFC 9162 section 2.1.1's `SHA-256(0x00 || canonical bytes)`. Because `prev` is

@@ -50,7 +50,8 @@ def parse_key(value: str | None) -> Ed25519PrivateKey:
         try:
             value = Path(value[5:]).read_text(encoding="utf-8")
         except OSError as exc:
-            raise CheckpointKeyError(f"cannot read the checkpoint key file: {exc.strerror}") from exc
+            raise CheckpointKeyError(
+                f"cannot read the checkpoint key file: {exc.strerror}") from exc
     try:
         if "BEGIN" in value:
             key = load_pem_private_key(value.strip().encode(), password=None)

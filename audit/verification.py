@@ -43,8 +43,9 @@ def _pg_columns_ok() -> str:
         "'time', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
     ]
     expected = f"jsonb_build_object({', '.join(pairs)})"
-    personal = (f"(personal IS NULL OR encode(sha256('\\x{canonical.PERSONAL_DOMAIN.hex()}'"
-                "::bytea || personal_salt || convert_to(personal, 'UTF8')), 'hex') = personal_hash)")
+    domain = canonical.PERSONAL_DOMAIN.hex()
+    personal = (f"(personal IS NULL OR encode(sha256('\\x{domain}'::bytea || personal_salt"
+                " || convert_to(personal, 'UTF8')), 'hex') = personal_hash)")
     return f"(convert_from(canonical, 'UTF8')::jsonb -> 3) = {expected} AND {personal}"
 
 
@@ -77,7 +78,9 @@ def columns_match(row: dict) -> bool:
 def _python_block(low: int, high: int, columns: bool):
     leaves = Leaf.objects.filter(seq__gte=low, seq__lt=high).order_by("seq")
     lines, stored, bad = [], [], None
-    names = ["canonical", "leaf_hash"] + ([f"entry__{c}" for c in _ENTRY_COLUMNS] if columns else [])
+    names = ["canonical", "leaf_hash"]
+    if columns:
+        names += [f"entry__{c}" for c in _ENTRY_COLUMNS]
     for index, values in enumerate(leaves.values_list(*names)):
         row = dict(zip(("canonical", "leaf_hash", *_ENTRY_COLUMNS), values, strict=False))
         lines.append(bytes(row["canonical"] or b""))

@@ -324,18 +324,23 @@ def _json(line: bytes) -> dict:
     return value
 
 
+def _split_filtered(chunks) -> tuple[list, list, list]:
+    entries, proofs, checkpoints = [], [], []
+    for line in (line for lines in chunks for line in lines if line.strip()):
+        if line[:1] == b"[":
+            entries.append(line)
+            continue
+        obj = _json(line)
+        if "inclusion" in obj:
+            proofs.append(obj["inclusion"])
+        elif "checkpoint" in obj:
+            checkpoints.append(obj["checkpoint"])
+    return entries, proofs, checkpoints
+
+
 def _verify_filtered(chunks, verifier, origin, extra_checkpoints) -> Verdict:
-    entries, proofs, checkpoints = [], [], list(extra_checkpoints)
-    for lines in chunks:
-        for line in lines:
-            if line[:1] == b"[":
-                entries.append(line)
-            elif line.strip():
-                obj = _json(line)
-                if "inclusion" in obj:
-                    proofs.append(obj["inclusion"])
-                elif "checkpoint" in obj:
-                    checkpoints.append(obj["checkpoint"])
+    entries, proofs, checkpoints = _split_filtered(chunks)
+    checkpoints += list(extra_checkpoints)
     log = LogVerifier(verifier=verifier, origin=origin, checkpoints=checkpoints)
     if log.failures:
         return Verdict(0, b"", min(log.failures, key=lambda f: f.seq))
@@ -366,8 +371,8 @@ def verify_proof(proof: dict, verifier: Verifier | None) -> str:
             return f"FAIL seq {parsed.size}: proof does not match its checkpoint"
     path = [bytes.fromhex(h) for h in proof["path"]]
     if proof["type"] == "inclusion":
-        good = verify_inclusion(proof["seq"], proof["tree_size"],
-                                bytes.fromhex(proof["leaf_hash"]), path, bytes.fromhex(proof["root"]))
+        good = verify_inclusion(proof["seq"], proof["tree_size"], bytes.fromhex(proof["leaf_hash"]),
+                                path, bytes.fromhex(proof["root"]))
         what = f"entry {proof['seq']} in tree of size {proof['tree_size']}"
     else:
         good = verify_consistency(proof["old_size"], proof["tree_size"],
@@ -386,7 +391,8 @@ def _read_text(value: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m audit.verify", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m audit.verify",
+                                     description=__doc__.split("\n")[0])
     parser.add_argument("export", nargs="?", help="JSON Lines export from audit_export")
     parser.add_argument("--pubkey", help="verifier key (name+id+key) or a file holding it")
     parser.add_argument("--checkpoint", action="append", default=[],

@@ -166,6 +166,17 @@ def _alternate(writers: int, seconds: float, first, second, slices: int = 3):
     return results
 
 
+def _wait_sequencer_ready() -> None:
+    """Measure a running sequencer, not its start-up: wait until it sequenced a first entry."""
+    with transaction.atomic():
+        entry = record(EventType.LOGOUT, actor=Actor.system("bench-start"))
+    deadline = time.monotonic() + 120
+    while not Entry.objects.filter(pk=entry.pk, leaf__isnull=False).exists():
+        if time.monotonic() > deadline:
+            raise RuntimeError("audit_sequencer did not start")
+        time.sleep(0.1)
+
+
 def _appends(seconds: float, plain) -> None:
     for writers in (1, 16, 32):
         since = timezone.now()
@@ -260,6 +271,7 @@ def run() -> None:
             cursor.execute("CREATE TABLE bench_plain_entry (LIKE audit_entry INCLUDING ALL)")
             cursor.execute("ALTER TABLE bench_plain_entry ALTER COLUMN xid DROP DEFAULT")
         sequencer = _start_sequencer(url)
+        _wait_sequencer_ready()
         _appends(seconds, _plain_model())
         sequencer.send_signal(signal.SIGTERM)
         sequencer.wait(timeout=30)

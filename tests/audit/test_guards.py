@@ -3,7 +3,6 @@
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
-from audit import record
 from audit.actor import Actor
 from audit.events import EventType
 from audit.models import AppendOnlyError, Checkpoint, Entry, Leaf

@@ -4,7 +4,6 @@ import base64
 import hashlib
 
 import pytest
-
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from audit import note

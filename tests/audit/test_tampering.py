@@ -9,7 +9,7 @@ from django.db import connection
 from audit import note
 from audit.checkpoints import signing_key
 from audit.merkle import Frontier, leaf_hash
-from audit.models import Checkpoint, Entry, Head, Leaf
+from audit.models import Checkpoint, Head, Leaf
 from audit.sequencer import sequence_pending
 from audit.verification import verify_database
 from tests.audit.conftest import add_entries, export_verdict, triggers_off
@@ -150,9 +150,9 @@ def test_forged_checkpoint(journal, tmp_path):
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     head = Head.objects.get()
-    forged = note.sign_checkpoint(origin="procuration.example/audit", size=20,
-                                  root=hashlib.sha256(b"other").digest(),
-                                  key=Ed25519PrivateKey.generate(), name="procuration.example/audit")
+    name = "procuration.example/audit"
+    forged = note.sign_checkpoint(origin=name, size=20, root=hashlib.sha256(b"other").digest(),
+                                  key=Ed25519PrivateKey.generate(), name=name)
     with triggers_off() as cursor:
         cursor.execute("UPDATE audit_checkpoint SET note = %s WHERE tree_size = 20", [forged])
     assert head.size == 20

@@ -1,7 +1,8 @@
 """`manage.py audit_verify [--checkpoint FILE]`: verify the journal in the database.
 
 `--columns` also checks the queryable columns against the hashed bytes (see
-audit.verification). One line: `OK <n> entries, root <hex>` (exit 0) or `FAIL seq <n>: <kind> (<detail>)` (exit 1).
+audit.verification). One line: `OK <n> entries, root <hex>` (exit 0) or
+`FAIL seq <n>: <kind> (<detail>)` (exit 1).
 """
 
 import sys
