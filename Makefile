@@ -18,7 +18,9 @@ install: $(STAMP)
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	# The journal's sequencer and checkpoint signer runs next to the server (stopped with it).
+	$(PY) manage.py audit_sequencer & trap 'kill $$!' EXIT INT TERM; \
+		$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	$(MAKE) --no-print-directory test-sqlite

@@ -41,6 +41,11 @@ _COLUMNS = ("id", "xid", "created_at", "event_type", "actor_kind", "actor_name",
 
 def lock_head() -> Head:
     """The head row, locked until the end of the current transaction."""
+    if connection.vendor == "sqlite":
+        # SQLite has no row locks: write first, so this transaction takes the database's write
+        # lock before reading the head (a read-then-write transaction could not upgrade).
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE audit_head SET size = size WHERE id = 1")
     head = Head.objects.select_for_update().filter(pk=1).first()
     if head is None:
         Head.objects.get_or_create(pk=1)

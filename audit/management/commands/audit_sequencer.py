@@ -1,12 +1,16 @@
 """`manage.py audit_sequencer [--once]`: sequence committed entries and sign checkpoints."""
 
+import logging
 import signal
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import InterfaceError, OperationalError, connections
 
 from audit.checkpoints import checkpoint_if_due
 from audit.sequencer import BATCH, sequence_pending
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -29,9 +33,19 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
         try:
             while not stop["now"]:
-                count = sequence_pending(batch)
-                checkpoint_if_due()
-                if not count:
-                    time.sleep(poll)
+                self._pass(batch, poll)
         except KeyboardInterrupt:
             pass
+
+    def _pass(self, batch: int, poll: float) -> None:
+        try:
+            count = sequence_pending(batch)
+            checkpoint_if_due()
+        except (OperationalError, InterfaceError):
+            # Process boundary: the database restarted or is unreachable; try again shortly.
+            logger.exception("audit sequencer: database unavailable, retrying")
+            connections.close_all()
+            time.sleep(max(poll, 1.0))
+            return
+        if not count:
+            time.sleep(poll)
