@@ -5,8 +5,9 @@ Two layers:
   (WCAG 2.0/2.1/2.2 A and AA plus best practices); violations of impact "serious" or "critical"
   fail the test. A JSON report per page goes to tests/e2e/screenshots/axe/ (see README.md,
   "Lire le rapport d'accessibilité").
-- Our own RGAA checks that axe does not make: French `lang`, a meaningful <title>, one <h1>,
-  and every field marked aria-invalid tied (aria-describedby) to a visible error text.
+- Our own RGAA checks that axe does not make: French `lang`, a meaningful <title> that starts
+  with "Erreur" when a field is in error, one <h1>, and every field marked aria-invalid tied
+  (aria-describedby) to a visible error text.
 
 Problems are collected while a scenario runs and reported together by `assert_clean()`, so one
 badly contrasted page does not hide what the rest of the walk would have found.
@@ -34,7 +35,10 @@ PAGE_CHECKS_JS = """
     problems.push(`titre de page vide ou sans sujet : "${title}".`);
   const h1 = document.querySelectorAll('h1').length;
   if (h1 !== 1) problems.push(`${h1} titres <h1> (il en faut un seul).`);
-  for (const el of document.querySelectorAll('[aria-invalid="true"]')) {
+  const invalid = document.querySelectorAll('[aria-invalid="true"]');
+  if (invalid.length && !/^Erreur/.test(title))
+    problems.push(`champ en erreur mais le titre ne le dit pas : "${title}" (RGAA 8.6).`);
+  for (const el of invalid) {
     const ids = (el.getAttribute('aria-describedby') || '').split(/\\s+/).filter(Boolean);
     const texts = ids.map(id => document.getElementById(id)).filter(Boolean)
       .map(n => n.textContent.trim()).filter(Boolean);

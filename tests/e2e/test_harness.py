@@ -17,7 +17,7 @@ BAD_PAGE = """<!DOCTYPE html><html lang="en"><head><title></title>
 <button type="button" id="b1">Premier</button> <button type="button" id="b2">Second</button>
 </main></body></html>"""
 
-GOOD_PAGE = """<!DOCTYPE html><html lang="fr"><head><title>Essai – Procuration</title></head>
+GOOD_PAGE = """<!DOCTYPE html><html lang="fr"><head><title>Erreur – Essai</title></head>
 <body><main><h1>Formulaire</h1>
 <label for="nom">Nom</label>
 <input id="nom" type="text" aria-invalid="true" aria-describedby="nom-err">
@@ -42,6 +42,7 @@ def test_auditor_fails_on_serious_violations_and_writes_a_report(desk):
     assert 'la langue doit être "fr"' in message
     assert "titre de page vide" in message
     assert "champ nom en erreur sans message relié" in message
+    assert "le titre ne le dit pas" in message
 
     report = json.loads(next(desk.auditor.report_dir.glob("*bad-page.json")).read_text())
     assert report["summary"]["critical"] >= 1 and report["summary"]["serious"] >= 1
