@@ -95,6 +95,7 @@ def test_settings_keys_sign_and_are_published(db, client):
     assert not keys.SigningKey.objects.exists()
 
 
+@pytest.mark.filterwarnings("ignore:Key size should be")  # the weak key is the point
 def test_system_check_refuses_missing_or_weak_production_keys(db):
     with override_settings(PRODUCTION=True, OIDC_SIGNING_KEYS=[], OIDC_PAIRWISE_SECRET=None,
                            OIDC_ISSUER="http://procuration.example"):
