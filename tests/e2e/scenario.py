@@ -69,6 +69,16 @@ def login(person: Person, clock: Clock, *, where: str = "connexion") -> None:
     expect(page.get_by_role("heading", name="Saisissez votre code")).to_have_count(0)
 
 
+def skip_link_works(person: Person) -> None:
+    """RGAA 12.7: the first Tab stop is « Aller au contenu », and Enter moves focus to <main>."""
+    page = person.page
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Aller au contenu"
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'contenu'",
+                           timeout=3000)
+
+
 def logout(person: Person) -> None:
     person.desk.press(person.page.get_by_role("button", name="Se déconnecter"))
     heading(person.page, "Connexion")

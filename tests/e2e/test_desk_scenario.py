@@ -140,6 +140,7 @@ def test_desk_scenario_keyboard_only(new_desk, demo, clock, auditor):
     aidant.desk.open("/connexion/")
     scenario.login_wrong_code_is_tied_to_field(aidant)
     scenario.login(aidant, clock, where="clavier-connexion")
+    scenario.skip_link_works(aidant)  # on the home page (the login page focuses its e-mail field)
     visitor = Person(new_desk(keyboard_only=True), "", "")
     mandate_to_refusal(aidant, visitor, clock)
     auditor.assert_clean()
