@@ -26,6 +26,7 @@ from mandates.text import french_birthdate, french_end
 DRAFT_KEY = "mandates.draft"
 PAGE_SIZE = 25
 EXPIRING_DAYS = 30
+EXPIRING_LIMIT = 50
 
 
 def optional_url(name: str, *args) -> str | None:
@@ -43,10 +44,11 @@ def space_view(request):
     query = form.cleaned_data["q"] if form.is_valid() else ""
     usagers = selectors.structure_usagers(structure=structure, query=query)
     page = Paginator(usagers, PAGE_SIZE).get_page(request.GET.get("page"))
-    expiring = selectors.expiring_mandates(structure=structure, days=EXPIRING_DAYS)[:50]
+    expiring = list(selectors.expiring_mandates(structure=structure,
+                                                days=EXPIRING_DAYS)[:EXPIRING_LIMIT])
     return render(request, "mandates/space.html", {
         "form": form, "query": query, "page": page, "expiring": expiring,
-        "expiring_days": EXPIRING_DAYS})
+        "expiring_days": EXPIRING_DAYS, "expiring_limit": EXPIRING_LIMIT})
 
 
 @aidant_required
