@@ -52,3 +52,5 @@ class RevokeForm(forms.Form):
 class SearchForm(forms.Form):
     q = forms.CharField(label="Rechercher un usager", required=False, max_length=100,
                         help_text="Nom, prénom ou date de naissance (par exemple 14/03/1950).")
+    ended = forms.BooleanField(label="Inclure les usagers dont le mandat est terminé",
+                               required=False)

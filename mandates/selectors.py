@@ -93,17 +93,21 @@ def _search_filter(query: str) -> Q:
     return condition
 
 
-def structure_usagers(*, structure, query: str = "", at=None) -> QuerySet:
+def structure_usagers(*, structure, query: str = "", include_ended: bool = False,
+                      at=None) -> QuerySet:
     """Usagers with at least one active mandate in `structure`, filtered by `query`.
 
     `query` is a name (accent- and case-insensitive, any of given/family/usage names) or a
-    birth date. Ordered by family then given name. The structure's active mandates are found
-    through the (organisation, expires_at) index first: a structure has hundreds of usagers,
-    the table millions.
+    birth date. `include_ended` also lists usagers whose mandates there all ended (to renew
+    one); erased usagers never match. Ordered by family then given name. The structure's
+    mandates are found through its indexes first: a structure has hundreds of usagers, the
+    table millions.
     """
-    active = Mandate.objects.active(at).filter(organisation=structure).values("usager_id")
-    return (Usager.objects.filter(pk__in=active).filter(_search_filter(query))
-            .order_by("family_name", "given_name", "pk"))
+    mandates = Mandate.objects.filter(organisation=structure)
+    if not include_ended:
+        mandates = mandates.active(at)
+    return (Usager.objects.not_erased().filter(pk__in=mandates.values("usager_id"))
+            .filter(_search_filter(query)).order_by("family_name", "given_name", "pk"))
 
 
 def expiring_mandates(*, structure, days: int = 30, at=None) -> QuerySet:

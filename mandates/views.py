@@ -41,13 +41,15 @@ def optional_url(name: str, *args) -> str | None:
 def space_view(request):
     structure = request.user.current_structure
     form = SearchForm(request.GET or None)
-    query = form.cleaned_data["q"] if form.is_valid() else ""
-    usagers = selectors.structure_usagers(structure=structure, query=query)
+    valid = form.is_valid()
+    query = form.cleaned_data["q"] if valid else ""
+    ended = form.cleaned_data["ended"] if valid else False
+    usagers = selectors.structure_usagers(structure=structure, query=query, include_ended=ended)
     page = Paginator(usagers, PAGE_SIZE).get_page(request.GET.get("page"))
     expiring = list(selectors.expiring_mandates(structure=structure,
                                                 days=EXPIRING_DAYS)[:EXPIRING_LIMIT])
     return render(request, "mandates/space.html", {
-        "form": form, "query": query, "page": page, "expiring": expiring,
+        "form": form, "query": query, "ended": ended, "page": page, "expiring": expiring,
         "expiring_days": EXPIRING_DAYS, "expiring_limit": EXPIRING_LIMIT})
 
 

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from mandates import selectors
-from mandates.models import Mandate
+from mandates.models import Mandate, Usager
 from tests import factories
 
 
@@ -98,6 +98,11 @@ def test_structure_usagers_search(organisation):
     assert names("1946") == ["Lefèvre"] and names("02/01/1961") == ["Martin"]
     assert names("1961-01-02") == ["Martin"] and names("2/1/1961") == ["Martin"]
     assert names("partie") == [] and names("zzz") == []
+    ended = selectors.structure_usagers(structure=organisation, query="hélène", include_ended=True)
+    assert [u.family_name for u in ended] == ["Lefèvre", "Partie"]
+    Usager.objects.filter(pk=gone.pk).update(erased_at=now)
+    assert [u.family_name for u in selectors.structure_usagers(
+        structure=organisation, include_ended=True)] == ["Lefèvre", "Martin"]
 
 
 def test_expiring_mandates(organisation):

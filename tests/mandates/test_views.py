@@ -126,6 +126,14 @@ def test_space_lists_search_and_expiring(aidant_client, organisation, time_machi
     assert "Ærnès" in by_date and "Bob" not in by_date
     assert "Bob" in listing(aidant_client, "MARTIN bob") and "Ærnès" not in listing(
         aidant_client, "1961")
+    assert "Ailleurs" not in listing(aidant_client, "ailleurs")
+    ended = factories.MandateFactory(
+        organisation=organisation, usager=factories.UsagerFactory(family_name="Terminé"),
+        created_at=timezone.now() - timedelta(days=40), expires_at=timezone.now())
+    assert "Terminé" not in listing(aidant_client, "")
+    with_ended = aidant_client.get(reverse("mandates:space"), {"ended": "on"}).content.decode()
+    assert "Terminé" in with_ended.split("se terminent dans les")[0]
+    assert ended.usager.family_name == "Terminé"
     expiring = page.split("se terminent dans les 30 jours")[1]
     assert "Bob Martin" in expiring and "Élise" not in expiring
 
