@@ -1,12 +1,11 @@
 """`record()`: the single way to write to the journal.
 
 Contract: `record()` runs inside the business service's `transaction.atomic()` and only
-INSERTs one row with `seq` NULL: no log-wide lock, so concurrent services never wait on each
-other. A rolled-back service leaves no entry; a committed one is picked up by the sequencer
-(`audit.sequencer`), inline after commit when `settings.AUDIT_SEQUENCING == "inline"`, else by
-`manage.py audit_sequencer`. The sequencer, not the writer, gives the entry its position, so two
-writers can never fork the chain.
-"""
+INSERTs one row (its place in the log, `Leaf`, comes later): no log-wide lock, so concurrent
+services never wait on each other. A rolled-back service leaves no entry; a committed one is
+picked up by the sequencer (`audit.sequencer`), inline after commit when
+`settings.AUDIT_SEQUENCING == "inline"`, else by `manage.py audit_sequencer`. The sequencer,
+not the writer, gives the entry its position, so two writers can never fork the chain."""
 
 import os
 

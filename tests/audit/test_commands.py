@@ -135,3 +135,12 @@ def test_standalone_verifier_errors(tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text("not json\n")
     assert verify.main([str(bad), "--pubkey", "a+b+c"]) == 2
+
+
+def test_verify_columns_option(journal):
+    with triggers_off() as cursor:
+        cursor.execute("UPDATE audit_entry SET mandate_id = 12345"
+                       " WHERE id = (SELECT entry_id FROM audit_leaf WHERE seq = 2)")
+    assert run("audit_verify")[0] == 0  # the signed bytes are intact
+    code, text = run("audit_verify", "--columns")
+    assert code == 1 and text.startswith("FAIL seq 2: modified entry")
