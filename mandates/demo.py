@@ -15,39 +15,45 @@ from mandates.models import Mandate
 
 DEMO_AIDANT = "aidant@demoville.example"
 
-# (sub, given name, family name, usage name, birthdate, démarches, duration, revoked démarche)
+# (key, sub, given name, family name, usage name, birthdate, démarches, duration, revoked démarche)
+# The keys match the FranceConnect simulator's test citizens: when the simulator is on,
+# `seed_demo` passes their real identities (pairwise `sub` included), so identifying one of
+# them again in the wizard finds the same usager instead of creating a second one.
 DEMO_USAGERS = [
-    ("demo-usager-1", "Angela Claire Louise", "Dubois", "", "1962-08-24",
+    ("angela", "demo-usager-1", "Angela Claire Louise", "Dubois", "", "1962-08-24",
      ["social", "travail"], "12m", ""),
-    ("demo-usager-2", "Jean-Pierre", "Martin", "", "1950-00-00",
+    ("helene", "demo-usager-2", "Hélène Marie", "Martin", "Rousseau", "1946-00-00",
      ["famille", "logement"], "1m", ""),
-    ("demo-usager-3", "Élodie", "Lefèvre", "Moreau", "1978-11-03",
+    ("youssef", "demo-usager-3", "Youssef Karim", "El Amrani", "", "1979-04-12",
      ["papiers", "argent", "transports"], "6m", "argent"),
 ]
 
 
-def _identity(sub, given, family, usage, birthdate) -> VerifiedIdentity:
+def _fallback_identity(row) -> VerifiedIdentity:
+    _key, sub, given, family, usage, birthdate = row[:6]
     return VerifiedIdentity(issuer=settings.FRANCECONNECT_ISSUER, sub=sub, given_name=given,
                             family_name=family, preferred_username=usage, birthdate=birthdate,
-                            gender="female" if given != "Jean-Pierre" else "male",
+                            gender="male" if given.startswith("Youssef") else "female",
                             birthplace="75107", acr="eidas1")
 
 
-def _seed_one(aidant, organisation, row) -> str:
-    sub, given, family, usage, birthdate, demarches, duration, revoked = row
-    if Mandate.objects.active().filter(organisation=organisation, usager__fc_sub=sub).exists():
-        return f"  - {given} {family} : déjà présent(e)"
+def _seed_one(aidant, organisation, identity: VerifiedIdentity, row) -> str:
+    demarches, duration, revoked = row[6:]
+    name = f"{identity.given_name} {identity.family_name}"
+    if Mandate.objects.active().filter(organisation=organisation,
+                                       usager__fc_sub=identity.sub).exists():
+        return f"  - {name} : déjà présent(e)"
     mandate = services.mandate_create(
-        aidant=aidant, organisation=organisation,
-        identity=_identity(sub, given, family, usage, birthdate), demarches=demarches,
+        aidant=aidant, organisation=organisation, identity=identity, demarches=demarches,
         duration=duration, usager_consent=True, aidant_consent=True)
     if revoked:
         services.authorisation_revoke(authorisation=mandate.authorisations.get(demarche=revoked),
                                       actor=aidant, reason="Démonstration : demande de l'usager")
-    return f"  - {given} {family} : mandat {mandate.short_code} ({', '.join(demarches)})"
+    return f"  - {name} : mandat {mandate.short_code} ({', '.join(demarches)})"
 
 
-def seed(*, stdout) -> list[str]:
+def seed(*, stdout, identities: dict[str, VerifiedIdentity] | None = None) -> list[str]:
+    """Create the demo mandates; `identities` maps DEMO_USAGERS keys to real identities."""
     organisation = Organisation.objects.filter(siret=DEMO_SIRET).first()
     aidant = Aidant.objects.filter(email__iexact=DEMO_AIDANT).first()
     if organisation is None or aidant is None:
@@ -55,7 +61,9 @@ def seed(*, stdout) -> list[str]:
                 "(lancez d'abord le jeu de données des aidants)."]
     lines = ["Usagers de démonstration (espace aidant : http://127.0.0.1:8000/mandats/) :"]
     try:
-        lines += [_seed_one(aidant, organisation, row) for row in DEMO_USAGERS]
+        for row in DEMO_USAGERS:
+            identity = (identities or {}).get(row[0]) or _fallback_identity(row)
+            lines.append(_seed_one(aidant, organisation, identity, row))
     except services.MandateError as error:
         lines.append(f"  Mandats de démonstration non créés : {error}")
     return lines
