@@ -83,7 +83,9 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env("DB_CONN_MAX_AGE", 0, int))}
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env("DB_CONN_MAX_AGE", 0, int)),
+}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets the audit sequencer read while the server writes; busy timeout avoids
     # "database is locked" under the demo's few concurrent writers.

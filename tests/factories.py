@@ -155,7 +155,8 @@ class MandateFactory(factory.django.DjangoModelFactory):
 
     organisation = factory.SubFactory(OrganisationFactory)
     usager = factory.SubFactory(UsagerFactory)
-    created_by = factory.SubFactory(AidantFactory, structure=factory.SelfAttribute("..organisation"))
+    created_by = factory.SubFactory(AidantFactory,
+                                    structure=factory.SelfAttribute("..organisation"))
     created_at = factory.LazyFunction(timezone.now)
     duration = Mandate.Duration.TWELVE_MONTHS
     expires_at = factory.LazyAttribute(lambda o: o.created_at + timedelta(days=365))
