@@ -2,6 +2,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+# A database outage answers a French 503 page, any other failure the French 500 page.
+handler500 = "config.errors.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("habilitation/", include("habilitation.urls")),

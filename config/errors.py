@@ -1,0 +1,49 @@
+"""The 500 handler, which answers 503 when the failure is the database refusing service.
+
+Django turns an exception raised anywhere in the middleware chain into a response through
+`handler500`, inside the `except` block, so `sys.exc_info()` still names the exception here.
+A database that is unreachable, restarting, out of disk or read-only (`default_transaction_
+read_only`, a read-only SQLite file) is an outage, not a bug: the person gets a French 503 page
+saying nothing was recorded (true: every business write is one transaction with its journal
+entry, rolled back as a whole) and a `Retry-After` (RFC 9110 15.6.4). The page is rendered
+without the request so that no context processor touches the database.
+"""
+
+import logging
+import sys
+
+from django.db import InterfaceError, InternalError, OperationalError
+from django.http import HttpResponse, HttpResponseServerError
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 30
+# SQLSTATE 25006 read_only_sql_transaction (PostgreSQL), wrapped by Django as InternalError.
+READ_ONLY_SQLSTATE = "25006"
+
+
+def database_unavailable(exc: BaseException | None) -> bool:
+    """True for errors meaning "the database cannot serve now", not for programming errors."""
+    if isinstance(exc, OperationalError | InterfaceError):
+        return True
+    if isinstance(exc, InternalError):
+        cause = exc.__cause__
+        return getattr(cause, "sqlstate", None) == READ_ONLY_SQLSTATE
+    return False
+
+
+def unavailable_response() -> HttpResponse:
+    response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def server_error(request) -> HttpResponse:
+    """`handler500`: 503 for a database outage, the French 500 page otherwise."""
+    exc = sys.exc_info()[1]
+    if database_unavailable(exc):
+        logger.warning("database unavailable: %s", type(exc).__name__)
+        return unavailable_response()
+    return HttpResponseServerError(render_to_string("500.html"))
