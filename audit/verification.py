@@ -13,6 +13,9 @@ several times slower than hashing); on SQLite, and for a block whose bytes are n
 Python.
 """
 
+import queue
+import threading
+
 import psycopg
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -90,11 +93,9 @@ def _python_block(low: int, high: int, columns: bool):
     return lines, stored, bad
 
 
-def _pg_fast_block(low: int, high: int, columns: bool):
-    if columns:
-        return _pg_columns_block(low, high)
+def _fetch(raw, low: int, high: int):
     # Binary results skip bytea's hex text form: about 3x faster to fetch.
-    cursor = psycopg.Cursor(connection.connection)
+    cursor = psycopg.Cursor(raw)
     try:
         cursor.execute("SELECT canonical, leaf_hash FROM audit_leaf"
                        " WHERE seq >= %s AND seq < %s ORDER BY seq", [low, high], binary=True)
@@ -102,6 +103,44 @@ def _pg_fast_block(low: int, high: int, columns: bool):
     finally:
         cursor.close()
     return [r[0] for r in rows], [r[1] for r in rows], None
+
+
+def _prefetched(raw, top: int):
+    """Blocks of the snapshot, block k+1 fetched while the caller hashes block k.
+
+    The fetching thread uses the same connection (and so the same REPEATABLE READ snapshot);
+    psycopg serialises its use and releases the GIL while waiting on the server, so the database
+    works on its core while Python hashes on this one.
+    """
+    results: queue.Queue = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for low in range(0, top + 1, CHUNK):
+                if stop.is_set():
+                    break
+                results.put(_fetch(raw, low, low + CHUNK))
+        except psycopg.Error as exc:  # thread boundary: handed to the consumer, re-raised there
+            results.put(exc)
+        finally:
+            results.put(None)
+
+    thread = threading.Thread(target=produce, daemon=True)
+    thread.start()
+    try:
+        while (item := results.get()) is not None:
+            if isinstance(item, Exception):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():
+            try:
+                results.get(timeout=0.1)
+            except queue.Empty:
+                pass
+        thread.join()
 
 
 def _pg_columns_block(low: int, high: int):
@@ -117,6 +156,18 @@ def _pg_columns_block(low: int, high: int):
     return lines, stored, bad
 
 
+def _blocks(top: int | None, columns: bool):
+    if top is None:
+        return iter(())
+    if connection.vendor == "postgresql" and not columns:
+        connection.ensure_connection()
+        return _prefetched(connection.connection, top)
+    block = _pg_columns_block if connection.vendor == "postgresql" else _python_block
+    if connection.vendor == "postgresql":
+        return (block(low, low + CHUNK) for low in range(0, top + 1, CHUNK))
+    return (block(low, low + CHUNK, columns) for low in range(0, top + 1, CHUNK))
+
+
 def verify_database(extra_checkpoints: list[str] = (), *, columns: bool = False) -> Verdict:
     """Verify every sequenced entry, checkpoint and the head; see audit.verify for verdicts."""
     outermost = not connection.in_atomic_block
@@ -129,11 +180,9 @@ def verify_database(extra_checkpoints: list[str] = (), *, columns: bool = False)
         log = LogVerifier(verifier=checkpoints.verifier(), origin=settings.AUDIT_ORIGIN,
                           checkpoints=notes + list(extra_checkpoints))
         top = Leaf.objects.order_by("-seq").values_list("seq", flat=True).first()
-        block = _pg_fast_block if connection.vendor == "postgresql" else _python_block
-        low = 0
-        while top is not None and low <= top and not log.done:
-            lines, stored, bad = block(low, low + CHUNK, columns)
+        for lines, stored, bad in _blocks(top, columns):
             log.feed(lines, stored, bad)
-            low += CHUNK
+            if log.done:
+                break
         head_state = (head.size, bytes(head.root or EMPTY_ROOT)) if head else None
         return log.finish(head=head_state)
