@@ -93,6 +93,9 @@ def _python_block(low: int, high: int, columns: bool):
     return lines, stored, bad
 
 
+FETCH = 16384  # rows per query: small enough to overlap fetching and hashing early
+
+
 def _fetch(raw, low: int, high: int):
     # Binary results skip bytea's hex text form: about 3x faster to fetch.
     cursor = psycopg.Cursor(raw)
@@ -117,10 +120,10 @@ def _prefetched(raw, top: int):
 
     def produce() -> None:
         try:
-            for low in range(0, top + 1, CHUNK):
+            for low in range(0, top + 1, FETCH):
                 if stop.is_set():
                     break
-                results.put(_fetch(raw, low, low + CHUNK))
+                results.put(_fetch(raw, low, low + FETCH))
         except psycopg.Error as exc:  # thread boundary: handed to the consumer, re-raised there
             results.put(exc)
         finally:
