@@ -290,21 +290,34 @@ def verify_export(path: str, verifier: Verifier, extra_checkpoints: list[str]) -
 
     if header.get("filter"):
         return _verify_filtered(remaining(), verifier, origin, extra_checkpoints)
-    entries, objects = [], []
+    # Checkpoints come last: read them from the end first, then stream the entries once.
+    log = LogVerifier(verifier=verifier, origin=origin,
+                      checkpoints=_tail_checkpoints(path) + list(extra_checkpoints))
     for lines in remaining():
         split = _first_object(lines)
-        if objects and split < len(lines) and any(line[:1] == b"[" for line in lines):
-            raise ExportError("entry after checkpoints")
-        entries.append(lines[:split]) if split else None
-        objects.extend(lines[split:])
-    checkpoints = [_json(o)["checkpoint"] for o in objects if o.strip()]
-    log = LogVerifier(verifier=verifier, origin=origin,
-                      checkpoints=checkpoints + extra_checkpoints)
-    for block in entries:
-        log.feed(block)
-        if log.done:
+        if split:
+            log.feed(lines if split == len(lines) else lines[:split])
+        if log.done or split < len(lines):
             break
     return log.finish()
+
+
+def _tail_checkpoints(path: str, step: int = 1 << 20) -> list[str]:
+    """The checkpoint lines at the end of a full export (after the last entry line)."""
+    with open(path, "rb") as handle:
+        size = handle.seek(0, 2)
+        start, tail = size, b""
+        while start > 0:
+            start = max(0, start - step)
+            handle.seek(start)
+            tail = handle.read(size - start)
+            lines = tail.split(b"\n")
+            if start == 0 or any(line[:1] == b"[" for line in lines[1:]):
+                break
+    lines = tail.split(b"\n")[0 if start == 0 else 1:]
+    objects = lines[_first_object(lines):]
+    found = (_json(line).get("checkpoint") for line in objects if line.strip())
+    return [text for text in found if text is not None]  # the header, when the log is empty
 
 
 def _first_object(lines: list[bytes]) -> int:

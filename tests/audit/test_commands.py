@@ -144,3 +144,16 @@ def test_verify_columns_option(journal):
     assert run("audit_verify")[0] == 0  # the signed bytes are intact
     code, text = run("audit_verify", "--columns")
     assert code == 1 and text.startswith("FAIL seq 2: modified entry")
+
+
+def test_export_of_empty_journal_and_large_tail(db, tmp_path):
+    output = tmp_path / "empty.jsonl"
+    assert run("audit_export", "--output", str(output))[0] == 0
+    verdict = verify.verify_export(str(output), verify.Verifier.parse(public_vkey()), [])
+    assert verdict.line().startswith("OK 0 entries")
+    add_entries(3)
+    call_command("audit_checkpoint", stdout=StringIO())
+    assert run("audit_export", "--output", str(output))[0] == 0
+    assert verify.verify_export(str(output), verify.Verifier.parse(public_vkey()), [],
+                                ).line().startswith("OK 3 entries")
+    assert len(verify._tail_checkpoints(str(output), step=7)) == 1  # tail read in small steps
