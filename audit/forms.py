@@ -16,6 +16,16 @@ class EntryFilterForm(forms.Form):
                               help_text="Format : AAAA-MM-JJ",
                               widget=forms.DateInput(attrs={"type": "date"}))
 
+    def describe_fields(self) -> None:
+        """Tie hints and errors to their inputs (RGAA: aria-describedby, aria-invalid)."""
+        for name, field in self.fields.items():
+            ids = [f"id_{name}-aide"] if field.help_text else []
+            if self.is_bound and name in self.errors:
+                ids.append(f"id_{name}-erreur")
+                field.widget.attrs["aria-invalid"] = "true"
+            if ids:
+                field.widget.attrs["aria-describedby"] = " ".join(ids)
+
     def clean(self):
         data = super().clean()
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:

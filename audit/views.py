@@ -35,6 +35,7 @@ def _filters(form) -> dict:
 def entries(request):
     form = EntryFilterForm(request.GET or None)
     filters = _filters(form) if request.GET else {}
+    form.describe_fields()
     page = Paginator(selectors.entries_filtered(**filters), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

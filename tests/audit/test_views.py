@@ -50,6 +50,8 @@ def test_filter_errors_are_tied_to_fields(auditor_client, journal):
     html = page.content.decode()
     assert "La date de fin doit suivre la date de début." in html
     assert 'id="id_date_to-erreur"' in html
+    assert 'aria-describedby="id_date_to-aide id_date_to-erreur"' in html
+    assert 'aria-invalid="true"' in html
 
 
 def test_verification_page(auditor_client, journal):
