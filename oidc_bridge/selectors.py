@@ -21,7 +21,7 @@ class NotUsable(LookupError):
 
 
 def active_client(client_id: str) -> OIDCClient | None:
-    if not client_id:
+    if not client_id or "\x00" in client_id:  # e.g. from HTTP Basic; PostgreSQL refuses NUL
         return None
     return OIDCClient.objects.filter(client_id=client_id, is_active=True).first()
 

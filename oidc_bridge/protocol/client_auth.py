@@ -37,7 +37,8 @@ def parse_basic(header: str) -> tuple[str, str] | None:
         return None
     try:
         decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        # ValueError: a non-ASCII header value (b64decode of a str with non-ASCII characters).
         return None
     client_id, sep, secret = decoded.partition(":")
     if not sep:

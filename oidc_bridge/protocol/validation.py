@@ -45,10 +45,16 @@ def validate_redirect_uri_syntax(uri: str, *, allow_http: bool = True) -> str:
 
 
 def single_params(params: Mapping[str, Sequence[str]]) -> dict[str, str]:
-    """Flatten query parameters; repeated ones are an error (RFC 6749 3.1)."""
+    """Flatten query parameters; repeated ones are an error (RFC 6749 3.1).
+
+    A NUL character anywhere is an `invalid_request` too: no OAuth value contains one, and
+    PostgreSQL text cannot store or even compare it (the lookup would raise a DataError).
+    """
     flat = {}
     for name, values in params.items():
         values = list(values) if not isinstance(values, str) else [values]
+        if "\x00" in name or any("\x00" in value for value in values):
+            raise OAuthError("invalid_request", "Caractère NUL interdit")
         if len(values) > 1 and name in SINGLE_VALUED:
             raise OAuthError("invalid_request", f"Paramètre répété : {name}")
         flat[name] = values[0] if values else ""
