@@ -232,6 +232,13 @@ def create_mandate(aidant: Person, *, demarche: str, duration: str, citizen: str
     desk.press(page.get_by_role("link", name="Nouveau mandat"))
     heading(page, "Nouveau mandat")
     desk.snap("assistant-1-demarches")
+    desk.press(page.get_by_role("button", name="Continuer"))  # nothing chosen yet
+    group = page.get_by_role("group", name="Démarches que l'aidant pourra faire")
+    described = group.get_attribute("aria-describedby") or ""
+    assert described and "Choisissez" in page.locator(f"#{described.split()[0]}").inner_text(), (
+        f"the démarches error is not tied to its fieldset: {described!r}")
+    assert page.title().startswith("Erreur"), page.title()
+    desk.snap("assistant-1-erreur")
     desk.press(page.get_by_role("checkbox", name=demarche))
     desk.choose(page.get_by_role("radio", name=duration))
     desk.press(page.get_by_role("button", name="Continuer"))
