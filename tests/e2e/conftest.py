@@ -78,7 +78,10 @@ def browser():
     reason = _skip_reason()
     if reason:
         pytest.fail(f"CI: {reason}")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # Assertions wait as long as actions do: a loaded CI machine renders a PDF in seconds.
+    expect.set_options(timeout=15_000)
 
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
