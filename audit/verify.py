@@ -92,7 +92,7 @@ class LogVerifier:
         self.failures: list[Failure] = []
         self.checkpoints = self._accept(verifier, origin, checkpoints)
         self.size = 0
-        self.prev_hex = canonical.GENESIS_PREV.encode()
+        self.prev = bytes(32)  # leaf hash before the next entry (zeros before seq 0)
         self.frontier = Frontier()
         self.buffer: list[bytes] = []
         self.last_good_checkpoint = 0
@@ -129,15 +129,20 @@ class LogVerifier:
         if self.anomaly is not None:
             self._classify(lines, start)
             return
+        if not lines:
+            return
         digests = leaf_hashes(lines)
-        expected = [self.prev_hex, *map(_hexlify, digests[:-1])]
         good = len(lines)
-        if (list(map(_prev_field, lines)) != expected or bad_column is not None
-                or (stored is not None and stored != digests)):
+        # The whole block's chain in two C calls: every `prev` field, unhexlified at once, must
+        # equal the previous leaf hashes laid end to end.
+        if (_unhexlify_or_none(b"".join(map(_prev_field, lines)))
+                != self.prev + b"".join(digests[:-1])
+                or bad_column is not None or (stored is not None and stored != digests)):
+            expected = [_hexlify(self.prev), *map(_hexlify, digests[:-1])]
             good = self._locate(lines, digests, expected, stored, bad_column)
         self._append(digests[:good])
         if self.anomaly is None and digests:
-            self.prev_hex = _hexlify(digests[-1])
+            self.prev = digests[-1]
         elif self.missing is not None:
             self._classify(lines[good + 1:], start + good + 1)
 
@@ -256,6 +261,13 @@ def _perfect_nodes(levels: Levels, count: int) -> list[tuple[bytes, int]]:
             nodes.append((levels.perfect(start, height), height))
             start += 1 << height
     return nodes
+
+
+def _unhexlify_or_none(data: bytes) -> bytes | None:
+    try:
+        return binascii.unhexlify(data)
+    except (binascii.Error, ValueError):
+        return None
 
 
 class ExportError(ValueError):
