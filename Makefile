@@ -45,6 +45,11 @@ bench: install
 	DATABASE_URL="$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/procuration_bench}" \
 		$(PY) -m bench
 
+# The production profile on loopback: gunicorn + PostgreSQL, secrets generated once in
+# var/production.env (see SECURITY.md, "Production profile"). DATABASE_URL overrides the base.
+serve: install
+	PORT=$(PORT) $(PY) -m config.serve
+
 lint: install
 	$(PY) -m ruff check .
 

@@ -63,6 +63,12 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+if PRODUCTION:
+    # Production serves the collected static files itself (WhiteNoise: immutable cache headers,
+    # no directory listing), so no proxy rule is needed for them; right after SecurityMiddleware
+    # as its documentation asks. Off in development, where runserver serves them.
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
