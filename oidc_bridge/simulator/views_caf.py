@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from aidants.demarches import CATALOGUE
+from mandates.text import french_birthdate
 from oidc_bridge.franceconnect import client, provider
 from oidc_bridge.franceconnect.errors import FranceConnectError
 from oidc_bridge.simulator.views_hub import CAF_CLIENT_ID, CAF_CLIENT_SECRET, hub_provider
@@ -65,12 +67,18 @@ def _pending_nonce(request) -> str | None:
     return nonce if secrets.compare_digest(state, request.GET.get("state", "")) else None
 
 
+def _demarche_label(code: str) -> str:
+    info = CATALOGUE.get(code)
+    return info.label if info else code
+
+
 def _identity(userinfo: dict) -> dict:
     return {
         "given_name": userinfo.get("given_name", ""),
         "family_name": userinfo.get("family_name", ""),
         "preferred_username": userinfo.get("preferred_username", ""),
         "birthdate": userinfo.get("birthdate", ""),
+        "birthdate_display": french_birthdate(str(userinfo.get("birthdate", ""))),
         # Presumed dates (YYYY-MM-00, YYYY-00-00) are shown as received, never "corrected".
         "presumed": str(userinfo.get("birthdate", "")).endswith("-00"),
         "gender": GENDERS.get(userinfo.get("gender", ""), ""),
@@ -98,7 +106,7 @@ def callback(request):
     act = id_claims.get("act") or userinfo.get("act") or None
     response = _page(request, {
         "identity": _identity(userinfo), "act": act,
-        "rep_scope": id_claims.get("rep_scope", []),
+        "rep_scope": [_demarche_label(code) for code in id_claims.get("rep_scope", [])],
         "logout_url": client.end_session_url(cfg, meta, id_token=id_token,
                                              state=secrets.token_urlsafe(16)),
     })

@@ -99,7 +99,8 @@ def test_caf_receives_usager_identity_and_aidant_actor(aidant_client, aidant, or
 
     assert page.status_code == 200
     text = page.content.decode()
-    for shown in ("Hélène Marie", "Martin", "Rousseau", "1946-00-00 (date présumée)", "59350"):
+    for shown in ("Hélène Marie", "Martin", "Rousseau", "année 1946 (date présumée)",
+                  "valeur reçue : 1946-00-00", "59350", "démarches : Social – Santé"):
         assert escape(shown) in text
     assert escape(f"Démarche faite par un aidant : {aidant.get_full_name()}, "
                   f"{organisation.name}") in text
