@@ -10,6 +10,8 @@ import os
 bind = f"127.0.0.1:{int(os.environ.get('PORT', '8000'))}"
 # At least 2, so one worker killed or busy printing a receipt never stops the service.
 workers = max(2, int(os.environ.get("WEB_CONCURRENCY", (os.cpu_count() or 1) + 1)))
+# Sync only, never threads: WeasyPrint (receipts) is not thread-safe; under gthread workers a
+# worker printing receipts died of SIGABRT ("realloc(): invalid next size") in the load test.
 worker_class = "sync"
 # A receipt PDF takes well under a second; 30 s means a stuck worker, which is killed and
 # replaced (its transaction is rolled back by PostgreSQL when the connection drops).
