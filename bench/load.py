@@ -4,8 +4,8 @@
 (`procuration_bench_load`, recreated each run, dropped unless BENCH_KEEP=1) holds structures of
 3 aidants, each with a TOTP app (the factory key: codes are computed like the phone would) and
 one mandate, and a relying party registered with our identity provider. gunicorn serves the app
-and the FranceConnect simulator (4 sync workers, `config/gunicorn.py`); a second gunicorn answers the
-app's server-to-server calls to the simulator (see `start_servers`); the journal's
+and the FranceConnect simulator (4 sync workers, `config/gunicorn.py`); a second gunicorn
+answers the app's server-to-server calls to the simulator (see `start_servers`); the journal's
 `audit_sequencer` runs beside them.
 
 Each simulated aidant logs in (password + TOTP code), then loops until the deadline or the
@@ -17,7 +17,8 @@ and in again (a TOTP code is single use per time step).
 Journal accounting, exact per successful action (checked after the run, see `ENTRIES`):
 - login: `aidant.login_succeeded`; re-login adds `aidant.logout`;
 - mandate creation: `oidc.fc_login_started`, `oidc.fc_login_succeeded`,
-  `mandate.usager_identified`, `mandate.created` (each creation uses a (usager, démarche) pair new to its structure, so nothing is superseded);
+  `mandate.usager_identified`, `mandate.created` (each creation uses a (usager, démarche)
+  pair new to its structure, so nothing is superseded);
 - receipt: `mandate.receipt_printed`;
 - delegated login: `oidc.delegated_login`, `oidc.token_issued`.
 After the run: `audit_verify` must pass and the journal must hold exactly the sum.
