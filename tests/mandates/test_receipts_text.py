@@ -38,7 +38,10 @@ def mandate():
 def test_text_names_who_what_until_when_and_how_to_revoke(mandate):
     text = receipt_text(mandate)
     assert "Élodie Lefèvre, né(e) le 14 mars 1950" in text
-    assert "La structure France Services Rennes Sud, SIRET 73282932000074" in text
+    assert ("La structure France Services Rennes Sud (numéro SIRET, l'identifiant officiel de la "
+            "structure : 73282932000074)") in text
+    assert "appelée «\u00a0l'usager\u00a0»" in text  # no lone guillemet at a line break
+    assert "la CNIL, l'autorité qui protège les données personnelles" in text
     assert "établi par Camille Durand" in text
     # Démarches in catalogue order, with their plain description and examples.
     social = text.index("- Social – Santé : Aides sociales")
