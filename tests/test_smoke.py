@@ -22,9 +22,13 @@ def test_home_for_verified_aidant(aidant_client, aidant):
     assert aidant.first_name in response.content.decode()
 
 
-def test_home_links_follow_the_roles(referent_client, auditor_client, staff_client):
+def test_home_links_follow_the_roles(referent_client, auditor_client, staff_client, aidant_client):
+    aidant_home = aidant_client.get("/").content.decode()
+    assert "/mandats/statistiques/" not in aidant_home  # référents only
     referent_home = referent_client.get("/").content.decode()
     assert "Les aidants de la structure" in referent_home
+    assert 'href="/mandats/statistiques/"' in referent_home
+    assert 'href="/habilitation/cartes/"' in referent_home
     assert "journal d'audit" not in referent_home
     assert "journal d'audit" in auditor_client.get("/").content.decode()
     assert "Administration nationale" in staff_client.get("/").content.decode()
