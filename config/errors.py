@@ -13,7 +13,7 @@ import logging
 import sys
 
 from django.db import InterfaceError, InternalError, OperationalError
-from django.http import HttpResponse, HttpResponseServerError
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseServerError
 from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
@@ -23,13 +23,26 @@ RETRY_AFTER_SECONDS = 30
 READ_ONLY_SQLSTATE = "25006"
 
 
-def database_unavailable(exc: BaseException | None) -> bool:
-    """True for errors meaning "the database cannot serve now", not for programming errors."""
+def _unavailable(exc: BaseException) -> bool:
     if isinstance(exc, OperationalError | InterfaceError):
         return True
     if isinstance(exc, InternalError):
-        cause = exc.__cause__
-        return getattr(cause, "sqlstate", None) == READ_ONLY_SQLSTATE
+        return getattr(exc.__cause__, "sqlstate", None) == READ_ONLY_SQLSTATE
+    return False
+
+
+def database_unavailable(exc: BaseException | None) -> bool:
+    """True for errors meaning "the database cannot serve now", not for programming errors.
+
+    Follows the chain of exceptions: Django's SessionMiddleware turns a session it cannot save
+    (read-only database) into SessionInterrupted (a 400), raised while handling UpdateError,
+    itself raised while handling the DatabaseError.
+    """
+    seen = 0
+    while exc is not None and seen < 5:
+        if _unavailable(exc):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
     return False
 
 
@@ -47,3 +60,12 @@ def server_error(request) -> HttpResponse:
         logger.warning("database unavailable: %s", type(exc).__name__)
         return unavailable_response()
     return HttpResponseServerError(render_to_string("500.html"))
+
+
+def bad_request(request, exception) -> HttpResponse:
+    """`handler400`: the French 400 page, or 503 when a session could not be saved because the
+    database refuses writes (every page touches the session: read-only would look like 400)."""
+    if database_unavailable(exception):
+        logger.warning("database unavailable while saving the session")
+        return unavailable_response()
+    return HttpResponseBadRequest(render_to_string("400.html"))

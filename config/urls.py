@@ -4,6 +4,7 @@ from django.urls import include, path
 
 # A database outage answers a French 503 page, any other failure the French 500 page.
 handler500 = "config.errors.server_error"
+handler400 = "config.errors.bad_request"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
