@@ -178,7 +178,8 @@ def seed(aidants: int) -> tuple[list[Account], dict]:
 def _server_env(url: str, port: int) -> dict:
     return {**os.environ, "DATABASE_URL": url, "SITE_URL": f"http://127.0.0.1:{port}",
             "OIDC_ISSUER": f"http://127.0.0.1:{port}", "DEBUG": "false", "LOG_LEVEL": "WARNING",
-            "DB_CONN_MAX_AGE": "60", "AUDIT_SEQUENCING": "process", "PORT": str(port)}
+            "DB_CONN_MAX_AGE": os.environ.get("BENCH_DB_CONN_MAX_AGE", "60"),
+            "AUDIT_SEQUENCING": "process", "PORT": str(port)}
 
 
 def start_servers(url: str, port: int, simulator_port: int, *,
