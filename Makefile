@@ -6,7 +6,7 @@ PG_URL    ?= postgres://postgres@127.0.0.1:5432/procuration_test
 PYTEST_ARGS ?=
 STAMP     := $(VENV)/.installed
 
-.PHONY: install demo test test-sqlite test-postgres bench lint serve clean
+.PHONY: install demo test test-sqlite test-postgres bench lint serve clean audit-deps
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -49,6 +49,15 @@ bench: install
 # var/production.env (see SECURITY.md, "Production profile"). DATABASE_URL overrides the base.
 serve: install
 	PORT=$(PORT) $(PY) -m config.serve
+
+# pip-audit over requirements.lock in its own venv (kept out of the application's lock), with
+# the explained allow-list .ci/pip-audit-allowlist.txt. Exit 3 (loud) when the vulnerability
+# service cannot be reached: see .ci/audit_deps.py.
+AUDIT_VENV := var/audit-venv
+audit-deps:
+	test -x $(AUDIT_VENV)/bin/pip-audit || { python3 -m venv $(AUDIT_VENV) && \
+		$(AUDIT_VENV)/bin/pip install -q --disable-pip-version-check pip-audit==2.10.1; }
+	python3 .ci/audit_deps.py
 
 lint: install
 	$(PY) -m ruff check .
