@@ -48,7 +48,7 @@ import requests
 from bench.common import emit, small
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_DB = "procuration_bench_load"
+BENCH_DB = os.environ.get("BENCH_LOAD_DB", "procuration_bench_load")
 REDIRECT_URI = "https://rp.example/cb"
 CITIZENS = ["angela", "jean-francois", "helene", "youssef", "marie-ange", "zoe"]
 PER_STRUCTURE = 3

@@ -13,8 +13,9 @@ import logging
 import sys
 
 from django.db import InterfaceError, InternalError, OperationalError
-from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseServerError
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseServerError, JsonResponse
 from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +47,26 @@ def database_unavailable(exc: BaseException | None) -> bool:
     return False
 
 
-def unavailable_response() -> HttpResponse:
-    response = HttpResponse(render_to_string("503.html"), status=503)
+# Protocol clients (relying parties) read JSON, not a page: `temporarily_unavailable` is the
+# OAuth error for this (RFC 6749 4.1.2.1), reused at the token and userinfo endpoints.
+PROTOCOL_URL_NAMES = ("oidc_bridge:provider_token", "oidc_bridge:provider_userinfo")
+
+
+def _for_protocol_client(request) -> bool:
+    if request is None:
+        return False
+    try:
+        return request.path in {reverse(name) for name in PROTOCOL_URL_NAMES}
+    except NoReverseMatch:
+        return False
+
+
+def unavailable_response(request=None) -> HttpResponse:
+    if _for_protocol_client(request):
+        response = JsonResponse({"error": "temporarily_unavailable", "error_description":
+                                 "Service momentanément indisponible"}, status=503)
+    else:
+        response = HttpResponse(render_to_string("503.html"), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
@@ -58,7 +77,7 @@ def server_error(request) -> HttpResponse:
     exc = sys.exc_info()[1]
     if database_unavailable(exc):
         logger.warning("database unavailable: %s", type(exc).__name__)
-        return unavailable_response()
+        return unavailable_response(request)
     return HttpResponseServerError(render_to_string("500.html"))
 
 
@@ -67,5 +86,5 @@ def bad_request(request, exception) -> HttpResponse:
     database refuses writes (every page touches the session: read-only would look like 400)."""
     if database_unavailable(exception):
         logger.warning("database unavailable while saving the session")
-        return unavailable_response()
+        return unavailable_response(request)
     return HttpResponseBadRequest(render_to_string("400.html"))

@@ -120,6 +120,7 @@ def test_delegated_login_and_token_during_fault(aidant, login, organisation, fau
     with database_refuses_writes(fault):
         refused = kit.token_request(Client(raise_request_exception=False), code)
         assert refused.status_code == 503
+        assert refused.json()["error"] == "temporarily_unavailable"
     assert not AccessToken.objects.exists()  # no orphan token
     assert AuthorizationCode.objects.get().used_at is None  # the code was not burnt
     token = kit.token_request(Client(), code)
