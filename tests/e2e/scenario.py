@@ -234,6 +234,9 @@ def create_mandate(aidant: Person, *, demarche: str, duration: str, citizen: str
     desk.snap("assistant-1-demarches")
     desk.press(page.get_by_role("button", name="Continuer"))  # nothing chosen yet
     group = page.get_by_role("group", name="Démarches que l'aidant pourra faire")
+    # The same fieldset is on the page before the submit: wait for the error page itself.
+    expect(page).to_have_title(re.compile(r"^Erreur"))
+    expect(group).to_have_attribute("aria-describedby", re.compile(r"\S"))
     described = group.get_attribute("aria-describedby") or ""
     assert described and "Choisissez" in page.locator(f"#{described.split()[0]}").inner_text(), (
         f"the démarches error is not tied to its fieldset: {described!r}")
