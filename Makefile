@@ -62,5 +62,7 @@ audit-deps:
 lint: install
 	$(PY) -m ruff check .
 
+# Keeps var/production.env: its keys decrypt TOTP secrets and sign the journal's checkpoints.
 clean:
-	rm -rf $(VENV) db.sqlite3 var
+	rm -rf $(VENV) db.sqlite3
+	test ! -d var || find var -mindepth 1 -maxdepth 1 ! -name production.env -exec rm -rf {} +
