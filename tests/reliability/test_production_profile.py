@@ -83,3 +83,27 @@ def test_every_allowed_warning_is_explained_in_security_md():
     text = (ROOT / "SECURITY.md").read_text(encoding="utf-8")
     for warning in LOOPBACK_WARNINGS:
         assert f"`{warning}`" in text, warning
+
+
+def test_gunicorn_config_is_loopback_sync_and_redundant(monkeypatch):
+    import runpy
+
+    monkeypatch.setenv("PORT", "8765")
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    config = runpy.run_path(str(ROOT / "config" / "gunicorn.py"))
+    assert config["bind"] == "127.0.0.1:8765"
+    assert config["workers"] >= 2
+    assert config["worker_class"] == "sync"  # WeasyPrint is not thread-safe
+    monkeypatch.setenv("WEB_CONCURRENCY", "1")
+    assert runpy.run_path(str(ROOT / "config" / "gunicorn.py"))["workers"] == 2
+
+
+def test_serve_relaxes_only_the_https_redirect(secrets_file, base_environ):
+    environ = serve.production_environ(8123, base_environ, secrets_file)
+    assert environ["PROCURATION_ENV"] == "production"
+    assert environ["SECURE_SSL_REDIRECT"] == "false"
+    assert environ["OIDC_ISSUER"].startswith("https://")
+    assert environ["DEBUG"] == "false"
+    for name in ("SECURE_COOKIES", "SECURE_HSTS_SECONDS", "FRANCECONNECT_SIMULATOR",
+                 "BEHIND_TLS_PROXY"):
+        assert name not in environ, name  # the production defaults apply
