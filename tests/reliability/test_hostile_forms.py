@@ -196,3 +196,19 @@ def test_json_body_on_a_form_is_refused_cleanly(aidant):
     # An empty POST is an unbound form: the login page again, nobody logged in.
     assert 'name="username"' in response.content.decode()
     assert PENDING_KEY not in response.wsgi_request.session
+
+
+@pytest.mark.django_db
+@BOUNDED
+@given(uid=HOSTILE_TEXT, token=HOSTILE_TEXT, password=HOSTILE_TEXT)
+def test_invitation_link_with_hostile_parts(aidant, uid, token, password):
+    """The public set-password page: a forged or mangled link never sets a password."""
+    url = f"/habilitation/invitation/{_path_safe(uid)}/{_path_safe(token)}/"
+    client = Client()
+    with Unchanged():
+        assert_clean_refusal(client.get(url), allow=(200, 400, 404))
+        response = raw_post(client, url, [("new_password1", password),
+                                          ("new_password2", password)])
+    assert_clean_refusal(response, allow=(200, 400, 404))
+    aidant.refresh_from_db()
+    assert aidant.check_password("motdepasse-de-test-2026")
