@@ -65,7 +65,8 @@ def test_create_mandate_then_act_for_the_usager_on_caf(aidant_client, aidant, or
     hub_callback = choose_usager_and_demarche(aidant_client, usager, authorize_again)
     caf_callback = location(follow(aidant_client, hub_callback))
     page = follow(aidant_client, caf_callback).content.decode()
-    for shown in ("Zoé", "N'Diaye", "2001-12-00 (date présumée)", "99341"):
+    for shown in ("Zoé", "N'Diaye", "décembre 2001 (date présumée)", "valeur reçue : 2001-12-00",
+                  "99341"):
         assert escape(shown) in page
     assert "né(e) à l'étranger" in page  # empty birthplace, as FranceConnect sends it
     assert escape(f"Démarche faite par un aidant : {aidant.get_full_name()}, "
