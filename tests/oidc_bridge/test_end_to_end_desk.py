@@ -71,5 +71,5 @@ def test_create_mandate_then_act_for_the_usager_on_caf(aidant_client, aidant, or
     assert "né(e) à l'étranger" in page  # empty birthplace, as FranceConnect sends it
     assert escape(f"Démarche faite par un aidant : {aidant.get_full_name()}, "
                   f"{organisation.name}") in page
-    assert "social" in page
+    assert "démarches : Social – Santé" in page
     assert query_of(caf_callback)["state"]
