@@ -11,11 +11,28 @@ import sys
 from pathlib import Path
 
 
+def _prepare_database() -> None:
+    """Create and migrate the database of DATABASE_URL, so `make bench` works on a new machine.
+
+    Modules that need a clean slate at scale (audit, desk, load) create their own databases.
+    """
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from bench.common import ensure_database
+
+    default = settings.DATABASES["default"]
+    if default["ENGINE"].endswith("postgresql"):
+        ensure_database(default)
+    call_command("migrate", verbosity=0, interactive=False)
+
+
 def main(argv: list[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
+    _prepare_database()
     names = sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)])
                    if m.name.startswith("bench_"))
     wanted = [n for n in names if not argv or any(a in n for a in argv)]

@@ -35,7 +35,6 @@ import time
 from pathlib import Path
 
 import dj_database_url
-import psycopg
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, connections, models, transaction
@@ -50,24 +49,11 @@ from audit.models import Entry
 from audit.sequencer import sequence_pending
 from audit.verification import verify_database
 from audit.verify import verify_export
-from bench.common import emit, small
+from bench.common import emit, recreate_database, small
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "procuration_bench_audit"
 PAYLOAD = {"duration_days": 365, "demarches": ["social", "logement"], "channel": "desk"}
-
-
-def _admin(cfg) -> psycopg.Connection:
-    return psycopg.connect(host=cfg["HOST"] or "127.0.0.1", port=cfg["PORT"] or 5432,
-                           user=cfg["USER"] or "postgres", password=cfg["PASSWORD"] or None,
-                           dbname="postgres", autocommit=True)
-
-
-def _recreate(cfg, *, drop_only: bool = False) -> None:
-    with _admin(cfg) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        if not drop_only:
-            admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
 
 
 def _plain_model():
@@ -262,7 +248,7 @@ def run() -> None:
     cfg = dj_database_url.parse(settings.DATABASE_URL)
     original = connection.settings_dict["NAME"]
     sequencing = settings.AUDIT_SEQUENCING
-    _recreate(cfg)
+    recreate_database(cfg, BENCH_DB)
     connections.close_all()
     connection.settings_dict["NAME"] = BENCH_DB
     settings.AUDIT_SEQUENCING = "process"
@@ -286,4 +272,4 @@ def run() -> None:
         connection.settings_dict["NAME"] = original
         settings.AUDIT_SEQUENCING = sequencing
         if not os.environ.get("BENCH_KEEP"):
-            _recreate(cfg, drop_only=True)
+            recreate_database(cfg, BENCH_DB, drop_only=True)

@@ -16,7 +16,6 @@ import statistics
 import time
 
 import dj_database_url
-import psycopg
 from django.conf import settings
 from django.core.management import call_command
 from django.core.paginator import Paginator
@@ -24,7 +23,7 @@ from django.db import connection
 
 from aidants.demarches import CATALOGUE
 from aidants.models import Aidant, Organisation
-from bench.common import emit, small
+from bench.common import emit, recreate_database, small
 from mandates import selectors
 from mandates.text import fold
 
@@ -44,19 +43,6 @@ SAMPLES = 150
 
 def _sql_array(values) -> str:
     return "(ARRAY[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "])"
-
-
-def _admin_connection(cfg) -> psycopg.Connection:
-    return psycopg.connect(host=cfg["HOST"] or "127.0.0.1", port=cfg["PORT"] or 5432,
-                           user=cfg["USER"] or "postgres", password=cfg["PASSWORD"] or None,
-                           dbname="postgres", autocommit=True)
-
-
-def _recreate_database(cfg, *, drop_only: bool = False) -> None:
-    with _admin_connection(cfg) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        if not drop_only:
-            admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
 
 
 def _seed_sql(usagers: int, structures: int, aidant_id: int) -> list[tuple[str, str, int]]:
@@ -211,7 +197,7 @@ def run() -> None:
     usagers, structures = (20_000, 60) if small() else (1_000_000, 3_000)
     cfg = dj_database_url.parse(settings.DATABASE_URL)
     original = connection.settings_dict["NAME"]
-    _recreate_database(cfg)
+    recreate_database(cfg, BENCH_DB)
     connection.close()
     connection.settings_dict["NAME"] = BENCH_DB
     try:
@@ -222,4 +208,4 @@ def run() -> None:
         connection.close()
         connection.settings_dict["NAME"] = original
         if not os.environ.get("BENCH_KEEP"):
-            _recreate_database(cfg, drop_only=True)
+            recreate_database(cfg, BENCH_DB, drop_only=True)

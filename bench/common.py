@@ -24,3 +24,32 @@ def emit(name: str, value: float, unit: str, target: str, baseline: float | None
     print(json.dumps(line), flush=True)
     sys.stdout.flush()
     return line
+
+
+def admin_connection(cfg: dict):
+    """An autocommit connection to the `postgres` maintenance database of the server in `cfg`.
+
+    `cfg` is a Django database settings dict (or `dj_database_url.parse` output).
+    """
+    import psycopg
+
+    return psycopg.connect(host=cfg["HOST"] or "127.0.0.1", port=cfg["PORT"] or 5432,
+                           user=cfg["USER"] or "postgres", password=cfg["PASSWORD"] or None,
+                           dbname="postgres", autocommit=True)
+
+
+def recreate_database(cfg: dict, name: str, *, drop_only: bool = False) -> None:
+    """Drop the benchmark database `name` (disconnecting its users) and create it empty again."""
+    with admin_connection(cfg) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not drop_only:
+            admin.execute(f'CREATE DATABASE "{name}"')
+
+
+def ensure_database(cfg: dict) -> None:
+    """Create the database named in `cfg` if the server does not have it yet."""
+    with admin_connection(cfg) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                               [cfg["NAME"]]).fetchone()
+        if not exists:
+            admin.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
