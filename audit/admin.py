@@ -3,20 +3,7 @@
 from django.contrib import admin
 
 from audit.models import Checkpoint, Entry
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_actions(self, request):
-        return {}
+from audit.readonly_admin import ReadOnlyAdmin
 
 
 @admin.register(Entry)

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from audit.readonly_admin import ReadOnlyAdmin
 from habilitation.models import (
     Charter,
     CharterAcceptance,
@@ -9,17 +10,6 @@ from habilitation.models import (
     StructureRequest,
     TOTPCard,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(StructureRequest)

@@ -7,21 +7,8 @@ support needs dates and statuses, not names.
 
 from django.contrib import admin
 
+from audit.readonly_admin import ReadOnlyAdmin
 from mandates.models import Authorisation, Mandate, Usager
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_actions(self, request):
-        return {}
 
 
 @admin.register(Usager)

@@ -4,6 +4,7 @@ logins and signing keys (read-only). Writes go through `oidc_bridge.services`, w
 from django import forms
 from django.contrib import admin, messages
 
+from audit.readonly_admin import ReadOnlyAdmin
 from oidc_bridge import services
 from oidc_bridge.models import AuthorizationCode, OIDCClient, SigningKey
 
@@ -81,17 +82,6 @@ class OIDCClientAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # codes and the journal refer to clients: deactivate instead
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AuthorizationCode)
