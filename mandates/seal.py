@@ -14,6 +14,7 @@ from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
+from asn1crypto import cms
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -125,13 +126,26 @@ def certificate_fingerprint() -> str:
     return cert.fingerprint(hashes.SHA256()).hex(":").upper()
 
 
+class _SealSigner(signers.SimpleSigner):
+    """A SimpleSigner whose signed attributes are serialised once.
+
+    asn1crypto re-encodes a freshly built structure on every `dump()`, and pyHanko dumps the
+    signed attributes several times (to sign them, then inside SignerInfo and SignedData).
+    Re-loading them from their DER gives the same bytes, encoded once: 2 ms of a 12 ms CMS.
+    """
+
+    async def signed_attrs(self, *args, **kwargs) -> cms.CMSAttributes:
+        attrs = await super().signed_attrs(*args, **kwargs)
+        return cms.CMSAttributes.load(attrs.dump())
+
+
 def load_signer(material: SealMaterial) -> signers.SimpleSigner:
     """Parse and check the material: a P-256 key matching the first certificate."""
     _check_pair(material)
     key: asn1_keys.PrivateKeyInfo = load_private_key_from_pemder_data(material.key_pem, None)
     certs: list[asn1_x509.Certificate] = list(load_certs_from_pemder_data(material.cert_pem))
-    return signers.SimpleSigner(signing_cert=certs[0], signing_key=key,
-                                cert_registry=SimpleCertificateStore.from_certs(certs))
+    return _SealSigner(signing_cert=certs[0], signing_key=key,
+                       cert_registry=SimpleCertificateStore.from_certs(certs))
 
 
 @lru_cache(maxsize=4)
