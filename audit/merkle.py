@@ -39,10 +39,13 @@ def leaf_hashes(lines) -> list[bytes]:
 _node_input = struct.Struct("c32s32s").pack  # 0x01 || left || right in one allocation
 
 
-def next_level(level: list[bytes]) -> list[bytes]:
-    """Parents of consecutive pairs; an odd last node has no perfect parent and is dropped."""
+def next_level(level: list[bytes], *, digests: bool = False) -> list[bytes]:
+    """Parents of consecutive pairs; an odd last node has no perfect parent and is dropped.
+
+    `digests=True` promises every node is 32 bytes long (hashes computed here), sparing the check.
+    """
     pairs = iter(level)
-    if set(map(len, level)) <= {32}:  # struct would pad or cut other lengths
+    if digests or set(map(len, level)) <= {32}:  # struct would pad or cut other lengths
         return list(map(_digest, map(_sha, map(_node_input, repeat(_NODE), pairs, pairs))))
     return list(map(_digest, map(_sha, map(_NODE.__add__, map(add, pairs, pairs)))))
 
@@ -58,7 +61,7 @@ class Levels:
     def __init__(self, leaves: list[bytes]):
         self.levels = [leaves]
         while len(self.levels[-1]) > 1:
-            self.levels.append(next_level(self.levels[-1]))
+            self.levels.append(next_level(self.levels[-1], digests=len(self.levels) > 1))
 
     @property
     def size(self) -> int:

@@ -26,6 +26,7 @@ from audit.merkle import EMPTY_ROOT
 from audit.models import Checkpoint, Head, Leaf
 from audit.sequencer import body_of
 from audit.verify import CANONICAL, CHUNK, LEAF_INPUT, LogVerifier, Verdict
+from audit.verify.log import cyclic_gc_paused
 
 _NUMBERS = (("actor_aidant", "actor_aidant_id"), ("actor_structure", "actor_structure_id"),
             ("structure", "structure_id"), ("usager", "usager_id"), ("mandate", "mandate_id"),
@@ -191,9 +192,10 @@ def verify_database(extra_checkpoints: list[str] = (), *, columns: bool = False)
                           checkpoints=notes + list(extra_checkpoints))
         top = Leaf.objects.order_by("-seq").values_list("seq", flat=True).first()
         blocks, form = _blocks(top, columns)
-        for items, stored, bad in blocks:
-            log.feed(items, stored, bad, form=form)
-            if log.done:
-                break
+        with cyclic_gc_paused():
+            for items, stored, bad in blocks:
+                log.feed(items, stored, bad, form=form)
+                if log.done:
+                    break
         head_state = (head.size, bytes(head.root or EMPTY_ROOT)) if head else None
         return log.finish(head=head_state)

@@ -9,8 +9,12 @@ entry (`_locate`), so the verdicts are those of the per-entry rules.
 """
 
 import binascii
+import gc
 import hashlib
+from collections import deque as _consume
+from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import repeat
 from operator import itemgetter
 
 from audit import canonical
@@ -27,8 +31,9 @@ CHUNK_HEIGHT = 16
 CHUNK = 1 << CHUNK_HEIGHT
 _hexlify = binascii.hexlify
 _sha = hashlib.sha256
-_digest = type(_sha()).digest
+_digest, _update, _copy = type(_sha()).digest, type(_sha()).update, type(_sha()).copy
 _LEAF = b"\x00"
+_LEAF_STATE = _sha(_LEAF)  # copied per entry: cheaper than building 0x00 || bytes first
 _strip_last = itemgetter(slice(0, -1))
 _drop_first = itemgetter(slice(1, None))
 
@@ -38,7 +43,24 @@ def _hash_inputs(inputs) -> list[bytes]:
 
 
 def _hash_lines(lines) -> list[bytes]:
-    return list(map(_digest, map(_sha, map(_LEAF.__add__, map(_strip_last, lines)))))
+    states = list(map(_copy, repeat(_LEAF_STATE, len(lines))))
+    _consume(map(_update, states, map(_strip_last, lines)), maxlen=0)
+    return list(map(_digest, states))
+
+
+@contextmanager
+def cyclic_gc_paused():
+    """Pause the cycle collector while streaming: the blocks (rows, lines, digests) hold no
+    cycles, yet their millions of short-lived tuples and lists keep triggering collections
+    that scan every object of the process (about 7% of verification time from PostgreSQL).
+    Reference counting still frees everything as usual."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @dataclass(frozen=True)
@@ -145,7 +167,7 @@ class LogVerifier:
         # The whole block's chain in two C calls: every `prev` field, unhexlified at once, must
         # equal the previous leaf hashes laid end to end.
         if (_unhexlify_or_none(b"".join(map(form.prev, items)))
-                != self.prev + b"".join(digests[:-1])
+                != self.prev + b"".join(digests)[:-32]
                 or bad_column is not None or (stored is not None and stored != digests)):
             lines = form.canonical(items)
             expected = [_hexlify(self.prev), *map(_hexlify, digests[:-1])]

@@ -9,7 +9,7 @@ import json
 from audit import canonical
 from audit.merkle import leaf_hashes, verify_inclusion
 from audit.note import Verifier
-from audit.verify.log import LINE, MODIFIED, Failure, LogVerifier, Verdict
+from audit.verify.log import LINE, MODIFIED, Failure, LogVerifier, Verdict, cyclic_gc_paused
 
 BLOCK = 1 << 20  # bytes read at a time: the block's lines stay in the CPU cache while hashed
 
@@ -18,7 +18,7 @@ class ExportError(ValueError):
     """The file is not a journal export."""
 
 
-def _iter_lines(path: str, block: int = BLOCK):
+def _iter_lines(path: str, block: int | None = None):
     """Blocks of lines, each line ending with b"\\n" (one is added to an unterminated last line).
 
     `BytesIO.readlines` finds line ends with memchr; `bytes.split` tests every byte, which cost
@@ -26,7 +26,7 @@ def _iter_lines(path: str, block: int = BLOCK):
     """
     with open(path, "rb") as handle:
         rest = b""
-        while data := handle.read(block):
+        while data := handle.read(block or BLOCK):
             lines = io.BytesIO(data).readlines()
             if rest:
                 lines[0] = rest + lines[0]
@@ -57,26 +57,30 @@ def verify_export(path: str, verifier: Verifier, extra_checkpoints: list[str]) -
     # Checkpoints come last: read them from the end first, then stream the entries once.
     log = LogVerifier(verifier=verifier, origin=origin,
                       checkpoints=_tail_checkpoints(path) + list(extra_checkpoints))
-    for lines in remaining():
-        split = _first_object(lines)
-        if split:
-            log.feed(lines if split == len(lines) else lines[:split], form=LINE)
-        if log.done or split < len(lines):
-            break
-    return log.finish()
+    with cyclic_gc_paused():
+        for lines in remaining():
+            split = _first_object(lines)
+            if split:
+                log.feed(lines if split == len(lines) else lines[:split], form=LINE)
+            if log.done or split < len(lines):
+                break
+        return log.finish()
 
 
-def _tail_checkpoints(path: str, step: int = 1 << 20) -> list[str]:
-    """The checkpoint lines at the end of a full export (after the last entry line)."""
+def _tail_checkpoints(path: str, step: int = 1 << 14) -> list[str]:
+    """The checkpoint lines at the end of a full export (after the last entry line).
+
+    Reads backwards, doubling the step, until the tail holds the start of an entry line.
+    """
     with open(path, "rb") as handle:
         size = handle.seek(0, 2)
         start, tail = size, b""
         while start > 0:
             start = max(0, start - step)
+            step *= 2
             handle.seek(start)
             tail = handle.read(size - start)
-            lines = tail.split(b"\n")
-            if start == 0 or any(line[:1] == b"[" for line in lines[1:]):
+            if start == 0 or b"\n[" in tail:  # a line after the first one is an entry
                 break
     lines = tail.split(b"\n")[0 if start == 0 else 1:]
     objects = lines[_first_object(lines):]
