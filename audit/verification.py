@@ -96,7 +96,9 @@ def _python_block(low: int, high: int, columns: bool):
     return lines, stored, bad
 
 
-FETCH = 16384  # rows per query: small enough to overlap fetching and hashing early
+# Rows per query: a ~2 MB result stays in the CPU cache while libpq and psycopg copy it (16,384
+# rows cost ~15% more CPU per entry), and fetching overlaps hashing sooner.
+FETCH = 4096
 # Binary results skip bytea's hex text form (about 3x faster to fetch). PostgreSQL prepends the
 # RFC 9162 leaf prefix 0x00 (a copy it makes anyway while sending), so Python hashes each value
 # as received. LIMIT makes the plan an ordered primary-key scan whatever the table's statistics
