@@ -1,6 +1,7 @@
 """`audit_verify`: verify the journal straight from the database with `audit.verify.LogVerifier`.
 
-Streams sequenced entries in `seq` order, 65,536 at a time, in one snapshot (REPEATABLE READ on
+Streams sequenced entries in `seq` order (4,096 rows per query on PostgreSQL, fetched by a second
+thread while this one hashes; 65,536 with the column check) in one snapshot (REPEATABLE READ on
 PostgreSQL, binary protocol), and feeds the verifier the stored bytes (hashed as stored, never
 re-serialised) and the stored leaf hashes. Every checkpoint stored in the table, plus those given
 from outside, is checked; the sequencer head adds a last reference for the tail.
