@@ -30,3 +30,14 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "warning")
 proc_name = "procuration"
+
+
+def post_worker_init(worker):
+    """Move the objects loaded at start-up (Django, WeasyPrint, fonts) out of the collector's way.
+
+    A full garbage collection over them took ~100 ms about once every 10 receipts and made the
+    receipt p95 twice its p50; frozen objects are never scanned again (Python's gc.freeze docs).
+    """
+    import gc
+
+    gc.freeze()
