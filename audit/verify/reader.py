@@ -3,38 +3,39 @@
 No Django import. See `audit.verify` for the verdicts and what a filtered export proves.
 """
 
-import io
 import json
+import mmap
+from itertools import islice
 
 from audit import canonical
 from audit.merkle import leaf_hashes, verify_inclusion
 from audit.note import Verifier
 from audit.verify.log import LINE, MODIFIED, Failure, LogVerifier, Verdict, cyclic_gc_paused
 
-BLOCK = 1 << 20  # bytes read at a time: the block's lines stay in the CPU cache while hashed
+LINES = 2048  # lines per block handed to the verifier
 
 
 class ExportError(ValueError):
     """The file is not a journal export."""
 
 
-def _iter_lines(path: str, block: int | None = None):
+def _iter_lines(path: str, count: int = LINES):
     """Blocks of lines, each line ending with b"\\n" (one is added to an unterminated last line).
 
-    `BytesIO.readlines` finds line ends with memchr; `bytes.split` tests every byte, which cost
-    as much as a third of the hashing. The `LINE` form hashes a line without its b"\\n".
+    Lines come straight from a memory map: `mmap.readline` finds each end with memchr and copies
+    the line once. `bytes.split` tests every byte, and reading blocks into fresh buffers costs
+    page faults: together about a third of the hashing time. The `LINE` form hashes a line
+    without its b"\\n". (A file truncated while mapped would stop the process with SIGBUS.)
     """
     with open(path, "rb") as handle:
-        rest = b""
-        while data := handle.read(block or BLOCK):
-            lines = io.BytesIO(data).readlines()
-            if rest:
-                lines[0] = rest + lines[0]
-            rest = lines.pop() if lines[-1][-1:] != b"\n" else b""
-            if lines:
-                yield lines
-        if rest:
-            yield [rest + b"\n"]
+        if not handle.seek(0, 2):
+            return
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            lines = iter(mapped.readline, b"")
+            while block := list(islice(lines, count)):
+                if block[-1][-1:] != b"\n":
+                    block[-1] += b"\n"
+                yield block
 
 
 def verify_export(path: str, verifier: Verifier, extra_checkpoints: list[str]) -> Verdict:
