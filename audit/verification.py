@@ -26,7 +26,7 @@ from audit import canonical, checkpoints
 from audit.merkle import EMPTY_ROOT
 from audit.models import Checkpoint, Head, Leaf
 from audit.sequencer import body_of
-from audit.verify import CANONICAL, CHUNK, LEAF_INPUT, LogVerifier, Verdict
+from audit.verify import CANONICAL, LEAF_INPUT, LogVerifier, Verdict
 from audit.verify.log import cyclic_gc_paused
 
 _NUMBERS = (("actor_aidant", "actor_aidant_id"), ("actor_structure", "actor_structure_id"),
@@ -59,6 +59,7 @@ _PG_BLOCK = (f"SELECT canonical, leaf_hash, {_pg_columns_ok()}"
              " FROM audit_leaf LEFT JOIN audit_entry ON audit_entry.id = audit_leaf.entry_id"
              " WHERE seq >= %s AND seq < %s ORDER BY seq")
 _first, _second = itemgetter(0), itemgetter(1)
+BLOCK = 1 << 16  # rows per query with the column check, and on SQLite
 _ENTRY_COLUMNS = ("created_at", "event_type", "actor_kind", "actor_name", "actor_aidant_id",
                   "actor_structure_id", "structure_id", "usager_id", "mandate_id",
                   "authorisation_id", "oidc_client_id", "demarche", "payload", "personal_hash",
@@ -178,8 +179,8 @@ def _blocks(top: int | None, columns: bool):
         return _prefetched(connection.connection, top), LEAF_INPUT
     block = _pg_columns_block if connection.vendor == "postgresql" else _python_block
     if connection.vendor == "postgresql":
-        return (block(low, low + CHUNK) for low in range(0, top + 1, CHUNK)), CANONICAL
-    return (block(low, low + CHUNK, columns) for low in range(0, top + 1, CHUNK)), CANONICAL
+        return (block(low, low + BLOCK) for low in range(0, top + 1, BLOCK)), CANONICAL
+    return (block(low, low + BLOCK, columns) for low in range(0, top + 1, BLOCK)), CANONICAL
 
 
 def verify_database(extra_checkpoints: list[str] = (), *, columns: bool = False) -> Verdict:
