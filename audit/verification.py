@@ -16,6 +16,7 @@ Python.
 
 import queue
 import threading
+from contextlib import closing
 from operator import itemgetter
 
 import psycopg
@@ -173,7 +174,7 @@ def _pg_columns_block(low: int, high: int):
 def _blocks(top: int | None, columns: bool):
     """(blocks of (items, stored leaf hashes, first bad column row), form of the items)."""
     if top is None:
-        return iter(()), CANONICAL
+        return (block for block in ()), CANONICAL
     if connection.vendor == "postgresql" and not columns:
         connection.ensure_connection()
         return _prefetched(connection.connection, top), LEAF_INPUT
@@ -196,7 +197,8 @@ def verify_database(extra_checkpoints: list[str] = (), *, columns: bool = False)
                           checkpoints=notes + list(extra_checkpoints))
         top = Leaf.objects.order_by("-seq").values_list("seq", flat=True).first()
         blocks, form = _blocks(top, columns)
-        with cyclic_gc_paused():
+        # closing(): stop the prefetching thread before the snapshot's transaction ends.
+        with cyclic_gc_paused(), closing(blocks):
             for items, stored, bad in blocks:
                 log.feed(items, stored, bad, form=form)
                 if log.done:
