@@ -19,22 +19,6 @@ from tests.oidc_bridge import provider_kit as kit
 from tests.oidc_bridge.provider_kit import fresh_keyring  # noqa: F401  (autouse fixture)
 
 
-@pytest.fixture
-def rp(db):
-    return kit.register()
-
-
-@pytest.fixture
-def usager(db):
-    return factories.UsagerFactory()
-
-
-@pytest.fixture
-def mandate(organisation, usager):
-    return factories.MandateFactory(organisation=organisation, usager=usager,
-                                    demarches=["social", "logement"])
-
-
 def assert_error_page(response):
     assert response.status_code == 400
     assert not response.has_header("Location")

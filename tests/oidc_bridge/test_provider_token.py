@@ -23,22 +23,6 @@ from tests.oidc_bridge.provider_kit import fresh_keyring  # noqa: F401  (autouse
 
 
 @pytest.fixture
-def rp(db):
-    return kit.register()
-
-
-@pytest.fixture
-def usager(db):
-    return factories.UsagerFactory()
-
-
-@pytest.fixture
-def mandate(organisation, usager):
-    return factories.MandateFactory(organisation=organisation, usager=usager,
-                                    demarches=["social", "logement"])
-
-
-@pytest.fixture
 def issue_code(aidant_client, rp, mandate, usager):
     def issue(**params):
         return kit.code_from(kit.choose(aidant_client, kit.authorize_params(**params),
