@@ -8,7 +8,8 @@ Figures (one JSON line each, `bench.common.emit`):
   triggers), measured in the same run. Target at 32 writers: >= 80% of the baseline.
 - `audit_added_latency_p99_ms`: p99 of a business transaction (one plain insert) with its
   journal entry, minus the p99 without it (baseline), one writer; `..._16w_ms` the same with 16
-  writer threads (in one Python process, so it also measures GIL contention). Target <= 5 ms.
+  writer processes (forked, like gunicorn's workers: threads in one process would measure GIL
+  contention, not the journal). Target <= 5 ms.
 - `audit_sequencer_lag_p99_ms`: over every entry of the 16-writer run, p99 of the time from its
   transaction's start (`created_at`) to its leaf's insertion (`sequenced_at`) by the sequencer
   process. Target <= 1 s.
@@ -27,6 +28,7 @@ then sequences.
 """
 
 import hashlib
+import multiprocessing
 import os
 import signal
 import statistics
@@ -119,6 +121,33 @@ def _run_threads(writers: int, seconds: float, work) -> tuple[float, list[float]
     return len(latencies) / (time.monotonic() - began), latencies
 
 
+def _run_processes(writers: int, seconds: float, work) -> tuple[float, list[float]]:
+    """`_run_threads` with one forked process per writer, as production gunicorn workers run."""
+    context = multiprocessing.get_context("fork")
+    results = context.SimpleQueue()
+    connections.close_all()  # a forked child must never reuse the parent's socket
+    stop = time.monotonic() + seconds  # CLOCK_MONOTONIC is system-wide: same in every child
+
+    def child(offset: int) -> None:
+        mine, i = [], offset * 10_000_000
+        while time.monotonic() < stop:
+            start = time.perf_counter()
+            work(i)
+            mine.append(time.perf_counter() - start)
+            i += 1
+        connections.close_all()
+        results.put(mine)
+
+    processes = [context.Process(target=child, args=(n,)) for n in range(writers)]
+    began = time.monotonic()
+    for process in processes:
+        process.start()
+    latencies = [x for _ in processes for x in results.get()]
+    for process in processes:
+        process.join()
+    return len(latencies) / (time.monotonic() - began), latencies
+
+
 def _p99(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=100)[98] if len(samples) > 1 else samples[0]
 
@@ -145,12 +174,13 @@ def _start_sequencer(url: str) -> subprocess.Popen:
                             stderr=subprocess.DEVNULL)
 
 
-def _alternate(writers: int, seconds: float, first, second, slices: int = 3):
+def _alternate(writers: int, seconds: float, first, second, slices: int = 3,
+               runner=_run_threads):
     """Run both workloads in alternating slices so load drift on a shared box hits both."""
     results = ([0.0, []], [0.0, []])
     for _ in range(slices):
         for result, work in zip(results, (first, second), strict=True):
-            rate, latencies = _run_threads(writers, seconds / slices, work)
+            rate, latencies = runner(writers, seconds / slices, work)
             result[0] += rate / slices
             result[1].extend(latencies)
     return results
@@ -180,7 +210,7 @@ def _appends(seconds: float, plain) -> None:
                           (16, "audit_added_latency_p99_16w_ms")):
         (_, without), (_, with_journal) = _alternate(
             writers, seconds, lambda i: _business_tx(i, plain, False),
-            lambda i: _business_tx(i, plain, True))
+            lambda i: _business_tx(i, plain, True), runner=_run_processes)
         emit(name, max(_p99(with_journal) - _p99(without), 0) * 1000, "ms", "<= 5",
              _p99(without) * 1000)
 
