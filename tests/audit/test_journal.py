@@ -3,15 +3,18 @@
 import json
 
 import pytest
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models.signals import post_save
+from django.test.utils import CaptureQueriesContext
 
-from audit import canonical, record
+from audit import canonical, journal, record
 from audit.actor import Actor
 from audit.events import EventType
 from audit.journal import JournalError
 from audit.merkle import leaf_hash
 from audit.models import Entry, Head, Leaf
 from audit.sequencer import sequence_pending
+from audit.verification import verify_database
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +103,70 @@ def test_process_mode_leaves_entries_pending(db, django_capture_on_commit_callba
             record(EventType.LOGOUT, actor=None)
     assert callbacks == []
     assert Entry.objects.pending().count() == 1
+
+
+def _stored(pk: int) -> dict:
+    """The entry's columns as the database driver returns them (no ORM conversion)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {Entry._meta.db_table} WHERE id = %s", [pk])
+        names = [column[0] for column in cursor.description]
+        return dict(zip(names, cursor.fetchone(), strict=True))
+
+
+@pytest.mark.parametrize("personal", [None, {"family_name": "Martin", "note": "été"}])
+def test_raw_insert_stores_what_the_orm_stores(db, personal):
+    payload = {"b": 1, "a": ["é", True, None, "\u2028"], "nested": {"z": [], "y": {}}}
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        entry = record(EventType.MANDATE_CREATED, actor=Actor(kind="aidant", aidant_id=4,
+                                                              structure_id=5),
+                       structure=5, usager=7, mandate=8, authorisation=9,
+                       oidc_client="client-1", demarche="social", payload=payload,
+                       personal=personal)
+        given = {f.attname: getattr(entry, f.attname) for f in Entry._meta.concrete_fields
+                 if f.attname not in ("id", "created_at", "xid")}
+        twin = Entry.objects.create(**given)
+    # The raw statement ran (the ORM's would also name created_at and xid); the log shows it
+    # with its parameters interpolated.
+    columns = journal._INSERTS[connection.vendor].sql.split(" VALUES ")[0]
+    assert queries[0]["sql"].split(" VALUES ")[0] == columns
+    assert queries[1]["sql"].split(" VALUES ")[0] != columns
+    raw, orm = _stored(entry.pk), _stored(twin.pk)
+    assert raw.pop("id") != orm.pop("id")
+    assert raw.pop("created_at") is not None and orm.pop("created_at") is not None
+    assert raw == orm  # byte for byte: payload text, salt, and the same xid (one transaction)
+    stored = Entry.objects.get(pk=entry.pk)
+    for field in Entry._meta.concrete_fields:
+        returned, reread = getattr(entry, field.attname), getattr(stored, field.attname)
+        if isinstance(reread, memoryview):
+            returned, reread = bytes(returned), bytes(reread)
+        assert returned == reread, field.name
+    assert not entry._state.adding and entry._state.db == "default"
+    assert sequence_pending() == 2
+    assert verify_database(columns=True).ok
+    first, second = (canonical.decode(bytes(e.leaf.canonical))[2]
+                     for e in Entry.objects.filter(pk__in=[entry.pk, twin.pk]))
+    assert {**first, "time": None} == {**second, "time": None}
+
+
+def test_failed_insert_marks_the_transaction_for_rollback(db):
+    with transaction.atomic():
+        with pytest.raises(IntegrityError):
+            record(EventType.LOGOUT, actor=Actor(kind=None))  # actor_kind is NOT NULL
+        assert connection.needs_rollback  # as after a failed Model.save()
+        connection.set_rollback(False)
+        transaction.set_rollback(True)
+
+
+def test_save_signal_listeners_get_the_orm_path(db):
+    seen = []
+
+    def listener(sender, instance, created, **kwargs):
+        seen.append((instance.event_type, created))
+
+    post_save.connect(listener, sender=Entry)
+    try:
+        with transaction.atomic():
+            record(EventType.LOGOUT, actor=None)
+    finally:
+        post_save.disconnect(listener, sender=Entry)
+    assert seen == [(EventType.LOGOUT, True)]
