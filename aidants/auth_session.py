@@ -2,11 +2,12 @@
 
 - `LOGIN_AT`: when the two factors were completed; the session dies 8 hours later whatever the
   activity (absolute lifetime).
-- `LAST_SEEN`: the last request; after 15 minutes of inactivity `OTP_FRESH` drops to False and
-  sensitive actions (create or revoke a mandate, act for a usager) ask a new TOTP code.
+- `LAST_SEEN`: the last request, to the minute; after 15 minutes of inactivity `OTP_FRESH`
+  drops to False and sensitive actions (create or revoke a mandate, act for a usager) ask a new
+  TOTP code.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -14,6 +15,10 @@ from django.utils import timezone
 LOGIN_AT = "procuration.login_at"
 LAST_SEEN = "procuration.last_seen"
 OTP_FRESH = "procuration.otp_fresh"
+# LAST_SEEN is rewritten at most once a minute: otherwise every page view would rewrite the
+# session row (an UPDATE and a commit per request). A LAST_SEEN up to a minute old only makes
+# the measured inactivity longer, so the fresh code may be asked up to a minute early, never late.
+TOUCH_EVERY = timedelta(minutes=1)
 
 
 def _read(session, key) -> datetime | None:
@@ -42,9 +47,11 @@ def touch(session) -> None:
     """Record activity; drop freshness if the aidant was idle longer than the re-auth delay."""
     now = timezone.now()
     last_seen = _read(session, LAST_SEEN)
-    if last_seen is None or now - last_seen > settings.SESSION_IDLE_REAUTH:
+    idle = None if last_seen is None else now - last_seen
+    if (idle is None or idle > settings.SESSION_IDLE_REAUTH) and session.get(OTP_FRESH, True):
         session[OTP_FRESH] = False
-    session[LAST_SEEN] = now.isoformat()
+    if idle is None or idle >= TOUCH_EVERY:
+        session[LAST_SEEN] = now.isoformat()
 
 
 def is_fresh(session) -> bool:

@@ -2,11 +2,11 @@
 
 from datetime import timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from aidants.models import Aidant, Organisation
-from habilitation.models import Charter, HabilitationRequest
+from habilitation.models import Charter, CharterAcceptance, HabilitationRequest
 
 INACTIVITY_LIMIT = timedelta(days=183)  # six months without login
 
@@ -30,12 +30,14 @@ def is_habilitated(*, aidant, organisation=None) -> bool:
     organisation_id = organisation.pk if organisation is not None else aidant.current_structure_id
     if not (aidant.is_active and organisation_id):
         return False
-    if not aidant.memberships.active().filter(organisation_id=organisation_id).exists():
-        return False
-    if not HabilitationRequest.objects.habilitated().filter(
-            aidant=aidant, organisation_id=organisation_id).exists():
-        return False
-    return has_accepted_current_charter(aidant=aidant)
+    # One query (checked on every delegated login and mandate action): the membership row
+    # exists only if the habilitation and the acceptance of the charter in force exist too.
+    in_force = Charter.objects.published().order_by("-version").values("pk")[:1]
+    return aidant.memberships.active().filter(organisation_id=organisation_id).filter(
+        Exists(HabilitationRequest.objects.habilitated().filter(
+            aidant=aidant, organisation_id=organisation_id)),
+        Exists(CharterAcceptance.objects.filter(aidant=aidant, charter_id=Subquery(in_force))),
+    ).exists()
 
 
 def inactive_aidants(*, organisation=None, now=None) -> QuerySet:
