@@ -11,7 +11,7 @@ answers the app's server-to-server calls to the simulator (see `start_servers`);
 Each simulated aidant logs in (password + TOTP code), then loops until the deadline or the
 request budget, picking: create a mandate through the wizard with FranceConnect (the usager
 picks a simulated identity), download a receipt, or do a delegated login (authorize, usager,
-démarche, confirmation, then token and userinfo as the relying party). Every ~35 s it logs out
+démarche when several, then token and userinfo as the relying party). Every ~35 s it logs out
 and in again (a TOTP code is single use per time step).
 
 Journal accounting, exact per successful action (checked after the run, see `ENTRIES`):
@@ -46,6 +46,8 @@ import psycopg
 import requests
 
 from bench.common import emit, small
+
+CHOICE_FORM = re.compile(r'<form method="post" action="([^"]+/usager)"')
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = os.environ.get("BENCH_LOAD_DB", "procuration_bench_load")
@@ -324,14 +326,13 @@ class VirtualAidant:
                            "redirect_uri": REDIRECT_URI, "scope": "openid profile email birth",
                            "state": secrets.token_hex(32), "nonce": secrets.token_hex(32),
                            "acr_values": "eidas1"})
-        url = self.call("GET", f"/oidc/authorize?{query}", expect=(302,)).headers["Location"]
-        self.call("GET", url)
+        page = self.call("GET", f"/oidc/authorize?{query}", expect=(200,)).text
+        url = CHOICE_FORM.search(page).group(1)  # authorize shows the usager page itself
         url = self.post(url, {"usager": self.account.usager_id}, expect=(302,)).headers["Location"]
-        if url.endswith("/demarche"):
+        if url.endswith("/demarche"):  # only when several démarches are usable
             self.call("GET", url)
             url = self.post(url, {"demarche": "social"}, expect=(302,)).headers["Location"]
-        self.call("GET", url)
-        code = _query(self.post(url, {}, expect=(302,)).headers["Location"])["code"]
+        code = _query(url)["code"]
         token = self.call("POST", "/oidc/token", browser=False, data={
             "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI,
             **self.rp}).json()

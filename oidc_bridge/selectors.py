@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from aidants.demarches import CATALOGUE
 from mandates.models import Authorisation, Usager
-from oidc_bridge.models import AccessToken, AuthorizationCode, OIDCClient
+from oidc_bridge import sql
+from oidc_bridge.models import AuthorizationCode, OIDCClient
 from oidc_bridge.protocol import claims as protocol_claims
 
 
@@ -23,7 +24,7 @@ class NotUsable(LookupError):
 def active_client(client_id: str) -> OIDCClient | None:
     if not client_id or "\x00" in client_id:  # e.g. from HTTP Basic; PostgreSQL refuses NUL
         return None
-    return OIDCClient.objects.filter(client_id=client_id, is_active=True).first()
+    return sql.active_client(client_id)
 
 
 def usable_authorisations(*, structure_id: int, demarches: Iterable[str] | None = None,
@@ -54,18 +55,28 @@ def usagers_with_usable_mandates(*, structure_id: int, demarches=None) -> list[U
     return list(seen.values())
 
 
-def access_authorisation(*, structure_id: int, usager_id, demarche: str, demarches=None,
+class SeveralUsable(NotUsable):
+    """No démarche named, and more than one is usable: the caller must ask which."""
+
+
+def access_authorisation(*, structure_id: int, usager_id, demarche: str | None, demarches=None,
                          for_update: bool = False) -> Authorisation:
-    """The usable authorisation for (usager, démarche), or `NotUsable` (same for all failures)."""
-    if demarches is not None and demarche not in demarches:
+    """The usable authorisation for (usager, démarche), or `NotUsable` (same for all failures).
+
+    `demarche=None`: the only usable one within `demarches` (`SeveralUsable` if more).
+    """
+    if demarche is not None and demarches is not None and demarche not in demarches:
         raise NotUsable
-    qs = usable_authorisations(structure_id=structure_id, usager_id=usager_id)
+    wanted = [demarche] if demarche is not None else demarches
+    qs = usable_authorisations(structure_id=structure_id, usager_id=usager_id, demarches=wanted)
     if for_update:
         qs = qs.select_for_update(of=("self",))
-    authorisation = qs.filter(demarche=demarche).first()
-    if authorisation is None:
+    found = list(qs[:2])
+    if not found:
         raise NotUsable
-    return authorisation
+    if len(found) > 1 and demarche is None:
+        raise SeveralUsable
+    return found[0]
 
 
 def demarche_label(code: str) -> str:
@@ -116,5 +127,5 @@ def delegated_session(sid: str) -> AuthorizationCode | None:
 
 def valid_access_token(token: str):
     """The valid (unexpired, unrevoked, session not ended) access token, or None."""
-    row = AccessToken.objects.lookup(sha256_hex(token)) if token else None
+    row = sql.access_token(sha256_hex(token)) if token else None
     return row if row is not None and row.is_valid() else None

@@ -11,14 +11,13 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 import audit
 from audit.actor import Actor
 from audit.events import EventType
 from habilitation.selectors import is_habilitated
-from oidc_bridge import selectors
+from oidc_bridge import selectors, sql
 from oidc_bridge.models import (
     AccessToken,
     AuthorizationCode,
@@ -139,38 +138,47 @@ class DelegationRefused(Exception):
         self.reason = reason
 
 
+class DemarcheNeeded(Exception):
+    """No démarche was named and several are usable for this usager: the aidant must choose."""
+
+
 @transaction.atomic
 def delegated_login_start(*, aidant, client: OIDCClient, request: AuthorizationRequest,
-                          usager_id: int, demarche: str, auth_time: datetime, acr: str,
+                          usager_id: int, demarche: str | None, auth_time: datetime, acr: str,
                           amr: list[str]) -> tuple[str, AuthorizationCode]:
     """Issue the authorization code of one delegated use; return (code in clear, row).
 
     Re-checks, under a row lock on the authorisation, that the aidant is habilitated in their
     current structure and that an ACTIVE authorisation of an ACTIVE mandate of that structure
-    covers (usager, démarche) and the requested `rep_scope`. Journals DELEGATED_LOGIN in the same
-    transaction. Raises `DelegationRefused` (nothing written; the caller journals the refusal).
+    covers (usager, démarche) and the requested `rep_scope`. `demarche=None`: the only démarche
+    usable for that usager (`DemarcheNeeded` if there are several). Journals DELEGATED_LOGIN in
+    the same transaction. Raises `DelegationRefused` (nothing written; the caller journals the
+    refusal).
     """
-    structure = aidant.current_structure
-    if structure is None or not is_habilitated(aidant=aidant):
+    structure_id = aidant.current_structure_id
+    if structure_id is None or not is_habilitated(aidant=aidant):
         raise DelegationRefused("not_habilitated")
     try:
         authorisation = selectors.access_authorisation(
-            structure_id=structure.pk, usager_id=usager_id, demarche=demarche,
+            structure_id=structure_id, usager_id=usager_id, demarche=demarche,
             demarches=request.rep_scope, for_update=True)
+    except selectors.SeveralUsable as exc:
+        raise DemarcheNeeded from exc
     except NotUsable as exc:
         raise DelegationRefused("no_usable_authorisation") from exc
+    demarche = authorisation.demarche
     code = secrets.token_urlsafe(32)
     now = timezone.now()
     row = AuthorizationCode.objects.create(
         code_sha256=sha256_hex(code), sid=secrets.token_urlsafe(24), client=client,
         redirect_uri=request.redirect_uri, scope=" ".join(request.scope), nonce=request.nonce,
-        code_challenge=request.code_challenge, aidant=aidant, structure=structure,
+        code_challenge=request.code_challenge, aidant=aidant, structure_id=structure_id,
         usager_id=authorisation.mandate.usager_id, mandate=authorisation.mandate,
         authorisation=authorisation, demarche=demarche,
         requested_rep_scope=list(request.rep_scope or []), auth_time=auth_time, acr=acr, amr=amr,
         created_at=now, expires_at=now + settings.OIDC_CODE_LIFETIME)
-    audit.record(EventType.DELEGATED_LOGIN, actor=Actor.aidant(aidant, structure),
-                 structure=structure, usager=row.usager_id, mandate=row.mandate_id,
+    audit.record(EventType.DELEGATED_LOGIN, actor=Actor.aidant(aidant),
+                 structure=structure_id, usager=row.usager_id, mandate=row.mandate_id,
                  authorisation=authorisation, oidc_client=client.client_id, demarche=demarche,
                  payload={"sid": row.sid, "acr": acr,
                           "rep_scope_requested": row.requested_rep_scope})
@@ -204,7 +212,7 @@ def token_exchange(*, client: OIDCClient, code: str, redirect_uri: str,
     it issued are revoked and CODE_REPLAYED journaled (RFC 6749 4.1.2, RFC 9700 4.5). Every
     failure is `OAuthError("invalid_grant")`, never saying which binding failed.
     """
-    row = AuthorizationCode.objects.lookup(sha256_hex(code)) if code else None
+    row = sql.code_for_redemption(sha256_hex(code)) if code else None
     if row is None or row.client_id != client.pk:
         raise OAuthError("invalid_grant", "Code inconnu")
     if row.used_at is not None:
@@ -236,23 +244,15 @@ def _issue_token(row: AuthorizationCode) -> tuple[str, AccessToken]:
     now = timezone.now()
     # One statement consumes the code AND checks that its authorisation is still active (a
     # mandate revoked since the code was issued stops the login here).
-    still_active = selectors.usable_authorisations(
-        structure_id=row.structure_id, usager_id=row.usager_id, at=now,
-    ).filter(pk=OuterRef("authorisation_id"))
-    consumed = AuthorizationCode.objects.filter(
-        Exists(still_active), pk=row.pk, used_at__isnull=True, ended_at__isnull=True,
-        expires_at__gt=now,
-    ).update(used_at=now)
-    if not consumed:
+    if not sql.consume_code(row, at=now):
         used_at = AuthorizationCode.objects.filter(pk=row.pk).values_list(
             "used_at", flat=True).first()
         if used_at is not None:
             raise _AlreadyConsumed
         raise OAuthError("invalid_grant", "Code expiré ou mandat inactif")
     token = secrets.token_urlsafe(32)
-    access = AccessToken.objects.create(
-        token_sha256=sha256_hex(token), code=row, created_at=now,
-        expires_at=now + settings.OIDC_ACCESS_TOKEN_LIFETIME)
+    access = sql.insert_access_token(token_sha256=sha256_hex(token), code=row, created_at=now,
+                                     expires_at=now + settings.OIDC_ACCESS_TOKEN_LIFETIME)
     audit.record(EventType.TOKEN_ISSUED, actor=_token_actor(row.client),
                  structure=row.structure_id, usager=row.usager_id, mandate=row.mandate_id,
                  authorisation=row.authorisation_id, oidc_client=row.client.client_id,

@@ -13,8 +13,6 @@ urlpatterns = [
          name="provider_select_usager"),
     path("oidc/authorize/<str:txn>/demarche", authorize.select_demarche_view,
          name="provider_select_demarche"),
-    path("oidc/authorize/<str:txn>/confirmation", authorize.confirm_view,
-         name="provider_confirm"),
     path("oidc/authorize/<str:txn>/annuler", authorize.cancel_view, name="provider_cancel"),
     path("oidc/token", endpoints.token_view, name="provider_token"),
     path("oidc/userinfo", endpoints.userinfo_view, name="provider_userinfo"),

@@ -4,10 +4,14 @@
    never a redirect, RFC 6749 4.1.2.1), then the rest of the request (failure: redirect with
    `error`, `error_description`, `state`, `iss`). It honours `prompt=login` and `max_age` by
    logging the aidant out and sending them to the login page, then parks the request in the
-   session and sends the aidant to the choices.
-2. `select_usager_view`, `select_demarche_view`, `confirm_view` (fresh TOTP required) let the
-   aidant pick a usager with an active mandate in their current structure, then a démarche
-   covered by an active authorisation (and by the requested `rep_scope`), then confirm.
+   session and shows the usager choice at once (its form posts to the parked request's URL).
+2. `select_usager_view` and `select_demarche_view` (fresh TOTP required) let the aidant pick a
+   usager with an active mandate in their current structure, then a démarche covered by an
+   active authorisation (and by the requested `rep_scope`). The aidant's click on a usager (or
+   on a démarche) is the confirmation: the page says which site will receive whose identity.
+   When only one démarche is usable for that usager (the usual case: FranceConnect names the
+   démarche in `rep_scope`), the usager's choice issues the code at once; otherwise the démarche
+   page asks. An aidant at a desk gets there in one click instead of three.
 """
 
 import time
@@ -147,17 +151,26 @@ def authorize_view(request):
         return redirect_to_login(request.get_full_path(), reverse("aidants:login"))
     params.pop(REAUTH_MARKER, None)
     txn = pending.store(request.session, params)
-    return redirect("oidc_bridge:provider_select_usager", txn=txn)
+    # The usager page is served right here rather than behind a redirect: one round trip less
+    # for an aidant at the desk. Its form posts to the parked request's own URL.
+    parked = _Pending(request, txn, validated=(client, areq))
+    return select_usager_view(request, txn, parked=parked)
 
 
 class _Pending:
-    """A parked request, re-validated on every step (the client may have been deactivated)."""
+    """A parked request, re-validated on every step (the client may have been deactivated).
 
-    def __init__(self, request, txn: str):
+    `validated`: the (client, request) that `authorize_view` has just checked, not re-read.
+    """
+
+    def __init__(self, request, txn: str, validated=None):
         self.txn = txn
         self.data = pending.load(request.session, txn)
         self.client = self.areq = None
         if self.data is None:
+            return
+        if validated is not None:
+            self.client, self.areq = validated
             return
         params = self.data["params"]
         self.client = selectors.active_client(params.get("client_id", ""))
@@ -190,13 +203,13 @@ def _refuse(request, parked: _Pending, reason: str, demarche: str = ""):
                   status=403)
 
 
-def _parked_or_refusal(request, txn, *, check_habilitation: bool):
+def _parked_or_refusal(request, txn, *, check_habilitation: bool, parked=None):
     """The parked request, or the page to show instead.
 
     Habilitation is checked when the aidant arrives (so a refusal comes before any choice) and
     again by the service that issues the code; the steps in between do not repeat it.
     """
-    parked = _Pending(request, txn)
+    parked = parked or _Pending(request, txn)
     if parked.data is None:
         return parked, _expired(request)
     if check_habilitation and not is_habilitated(aidant=request.user):
@@ -206,20 +219,29 @@ def _parked_or_refusal(request, txn, *, check_habilitation: bool):
 
 @fresh_otp_required
 @never_cache
-def select_usager_view(request, txn):
-    parked, response = _parked_or_refusal(request, txn,
+def select_usager_view(request, txn, parked=None):
+    parked, response = _parked_or_refusal(request, txn, parked=parked,
                                           check_habilitation=request.method == "GET")
     if response:
         return response
+    usager_id = _posted_id(request.POST.get("usager")) if request.method == "POST" else None
+    if usager_id is not None:
+        # The service finds the usager's démarche itself (under its row lock): no query here.
+        try:
+            return _issue_code(request, parked, usager_id=usager_id, demarche=None)
+        except services.DemarcheNeeded:
+            pending.update(request.session, txn, usager_id=usager_id)
+            return redirect("oidc_bridge:provider_select_demarche", txn=txn)
+        except services.DelegationRefused as refused:
+            if refused.reason != "no_usable_authorisation":
+                return _refuse(request, parked, refused.reason)
+        # An unknown or foreign usager, or one whose mandate ended meanwhile: the list again.
     usagers = selectors.usagers_with_usable_mandates(
         structure_id=request.user.current_structure_id, demarches=parked.areq.rep_scope)
     if not usagers:
         return _refuse(request, parked, "no_usable_mandate")
     form = UsagerChoiceForm(request.POST or None, usagers=usagers)
-    if request.method == "POST" and form.is_valid():
-        pending.update(request.session, txn, usager_id=int(form.cleaned_data["usager"]),
-                       demarche="")
-        return redirect("oidc_bridge:provider_select_demarche", txn=txn)
+    form.is_valid()  # a posted choice that reaches this point is not in the list: say so
     return render(request, "oidc_bridge/provider/select_usager.html",
                   {"form": form, "client": parked.client, "txn": txn})
 
@@ -230,57 +252,44 @@ def select_demarche_view(request, txn):
     parked, response = _parked_or_refusal(request, txn, check_habilitation=False)
     if response:
         return response
-    if not parked.data["usager_id"]:
+    usager_id = parked.data["usager_id"]
+    if not usager_id:
         return redirect("oidc_bridge:provider_select_usager", txn=txn)
     authorisations = list(selectors.usable_authorisations(
-        structure_id=request.user.current_structure_id, usager_id=parked.data["usager_id"],
+        structure_id=request.user.current_structure_id, usager_id=usager_id,
         demarches=parked.areq.rep_scope))
     if not authorisations:
         return _refuse(request, parked, "no_usable_authorisation")
     form = DemarcheChoiceForm(request.POST or None, authorisations=authorisations)
     if request.method == "POST" and form.is_valid():
-        pending.update(request.session, txn, demarche=form.cleaned_data["demarche"])
-        return redirect("oidc_bridge:provider_confirm", txn=txn)
+        # The service re-checks habilitation, mandate and authorisation under a row lock.
+        demarche = form.cleaned_data["demarche"]
+        try:
+            return _issue_code(request, parked, usager_id=usager_id, demarche=demarche)
+        except services.DelegationRefused as refused:
+            return _refuse(request, parked, refused.reason, demarche)
     return render(request, "oidc_bridge/provider/select_demarche.html", {
         "form": form, "client": parked.client, "txn": txn,
         "usager": authorisations[0].mandate.usager})
 
 
-@fresh_otp_required
-@never_cache
-def confirm_view(request, txn):
-    parked = _Pending(request, txn)
-    if parked.data is None:
-        return _expired(request)
-    data = parked.data
-    if not (data["usager_id"] and data["demarche"]):
-        return redirect("oidc_bridge:provider_select_usager", txn=txn)
-    if request.method == "POST":
-        # The service checks habilitation, mandate and authorisation under a row lock.
-        return _issue_code(request, parked)
-    authorisations = list(selectors.usable_authorisations(
-        structure_id=request.user.current_structure_id, usager_id=data["usager_id"],
-        demarches=parked.areq.rep_scope))
-    chosen = [a for a in authorisations if a.demarche == data["demarche"]]
-    if not chosen:
-        return _refuse(request, parked, "no_usable_authorisation", data["demarche"])
-    return render(request, "oidc_bridge/provider/confirm.html", {
-        "client": parked.client, "txn": txn, "usager": chosen[0].mandate.usager,
-        "demarche": selectors.demarche_label(data["demarche"]), "mandate": chosen[0].mandate,
-        "other_demarches": len(authorisations) > 1})
+def _posted_id(value) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
 
 
-def _issue_code(request, parked: _Pending):
-    data = parked.data
+def _issue_code(request, parked: _Pending, *, usager_id: int, demarche: str | None):
+    """Issue the code and send the aidant back to the client. The service's `DelegationRefused`
+    and `DemarcheNeeded` go to the caller, which knows what to show."""
     # auth_time is the aidant's real two-factor login (OIDC Core 2); last_login as a fallback.
     login_at = _login_at(request) or request.user.last_login
-    try:
-        code, row = services.delegated_login_start(
-            aidant=request.user, client=parked.client, request=parked.areq,
-            usager_id=data["usager_id"], demarche=data["demarche"],
-            auth_time=login_at, acr=settings.FRANCECONNECT_ACR, amr=issuance.AMR)
-    except services.DelegationRefused as refused:
-        return _refuse(request, parked, refused.reason, data["demarche"])
+    code, _ = services.delegated_login_start(
+        aidant=request.user, client=parked.client, request=parked.areq,
+        usager_id=usager_id, demarche=demarche, auth_time=login_at,
+        acr=settings.FRANCECONNECT_ACR, amr=issuance.AMR)
     pending.drop(request.session, parked.txn)
     return redirect(redirect_with(parked.areq.redirect_uri, {
         "code": code, "state": parked.areq.state, "iss": settings.OIDC_ISSUER}))

@@ -16,8 +16,7 @@ MAX_PENDING = 5
 def store(session, params: dict) -> str:
     pending = _fresh(session)
     txn = secrets.token_urlsafe(16)
-    pending[txn] = {"params": params, "created": time.time(), "usager_id": None,
-                    "demarche": ""}
+    pending[txn] = {"params": params, "created": time.time(), "usager_id": None}
     # Keep the newest few: an aidant does not juggle more than a handful of tabs.
     for stale in sorted(pending, key=lambda t: pending[t]["created"])[:-MAX_PENDING]:
         del pending[stale]

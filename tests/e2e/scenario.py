@@ -309,10 +309,10 @@ def verify_code(visitor: Person, code: str) -> None:
     desk.snap("verification-resultat")
 
 
-def act_on_caf(aidant: Person, clock: Clock, *, usager: str | None, demarche: str | None,
-               where: str) -> None:
+def act_on_caf(aidant: Person, clock: Clock, *, usager: str | None, where: str) -> None:
     """On "CAF – démo": log in via FranceConnect, pick Procuration, log in again (prompt=login),
-    then (if a usager is given) choose the usager and the démarche and confirm."""
+    then (if a usager is given) choose the usager: their mandate covers one of the démarches the
+    CAF asks for, so that click is the confirmation and lands back on the CAF."""
     desk, page = aidant.desk, aidant.page
     desk.open("/simulateur/caf/")
     heading(page, "CAF – démo")
@@ -327,14 +327,7 @@ def act_on_caf(aidant: Person, clock: Clock, *, usager: str | None, demarche: st
     heading(page, "Agir pour un usager")
     desk.snap(f"{where}-choix-usager")
     desk.choose(page.get_by_role("radio", name=usager))
-    desk.press(page.get_by_role("button", name="Continuer"))
-    heading(page, "Quelle démarche")
-    desk.snap(f"{where}-choix-demarche")
-    desk.choose(page.get_by_role("radio", name=demarche))
-    desk.press(page.get_by_role("button", name="Continuer"))
-    heading(page, "Confirmer la connexion")
-    desk.snap(f"{where}-confirmation")
-    desk.press(page.get_by_role("button", name="Confirmer et continuer vers le site"))
+    desk.press(page.get_by_role("button", name="Agir pour cet usager"))
     heading(page, "CAF – démo")
 
 

@@ -108,7 +108,7 @@ def mandate_to_refusal(aidant: Person, visitor: Person, clock: Clock) -> None:
     assert "En cours" in page.get_by_role("main").inner_text()
     assert "Angela" not in page.get_by_role("main").inner_text()  # initials only
 
-    scenario.act_on_caf(aidant, clock, usager=USAGER, demarche=DEMARCHE, where="agir")
+    scenario.act_on_caf(aidant, clock, usager=USAGER, where="agir")
     main = aidant.page.get_by_role("main").inner_text()
     assert "Angela Claire Louise" in main and "Dubois" in main
     assert "Démarche faite par un aidant" in main
@@ -120,7 +120,7 @@ def mandate_to_refusal(aidant: Person, visitor: Person, clock: Clock) -> None:
     mandate.refresh_from_db()
     assert mandate.revoked_at is not None
 
-    scenario.act_on_caf(aidant, clock, usager=None, demarche=None, where="apres-revocation")
+    scenario.act_on_caf(aidant, clock, usager=None, where="apres-revocation")
     alert = aidant.page.get_by_role("alert")
     assert "Aucun usager n'a de mandat actif" in alert.inner_text()
     aidant.desk.snap("connexion-deleguee-refusee")

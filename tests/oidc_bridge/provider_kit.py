@@ -2,6 +2,7 @@
 
 import base64
 import json
+import re
 import secrets
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -50,22 +51,25 @@ def query_of(location: str) -> dict:
     return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
 
 
+def choice_url(page) -> str:
+    """The URL the usager page posts to (the parked request's), from the page's form."""
+    assert page.status_code == 200, (page.status_code, page.content[:500])
+    match = re.search(r'action="([^"]*/usager)"', page.content.decode())
+    assert match, page.content[:800]
+    return match.group(1)
+
+
 def choose(http, params: dict, *, usager, demarche: str):
-    """Drive authorize → usager → démarche → confirmation; return the final response."""
-    response = http.get(authorize_url(params))
-    assert response.status_code == 302, response.content[:500]
-    select_url = response["Location"]
-    assert "/usager" in select_url, select_url
-    response = http.post(select_url, {"usager": str(usager.pk)})
-    assert response.status_code == 302, response.content[:800]
-    if response["Location"].endswith("/demarche"):  # asked only when several are possible
-        response = http.post(response["Location"], {"demarche": demarche})
-        assert response.status_code == 302, response.content[:800]
-    confirm_url = response["Location"]
-    assert confirm_url.endswith("/confirmation"), confirm_url
-    page = http.get(confirm_url)
-    assert page.status_code == 200
-    return http.post(confirm_url)
+    """Drive authorize (which shows the usager page) → usager (→ démarche, asked only when
+    several are usable); return the final response (redirect to the client, or refusal)."""
+    page = http.get(authorize_url(params))
+    assert "Agir pour cet usager" in page.content.decode(), page.content[:800]
+    response = http.post(choice_url(page), {"usager": str(usager.pk)})
+    if response.status_code == 302 and response["Location"].endswith("/demarche"):
+        page = http.get(response["Location"])
+        assert page.status_code == 200, page.content[:800]
+        return http.post(response["Location"], {"demarche": demarche})
+    return response
 
 
 def code_from(response) -> str:

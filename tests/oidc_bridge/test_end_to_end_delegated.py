@@ -1,7 +1,7 @@
 """End to end, role 2: a public site receives the usager's identity from an aidant's login.
 
 "CAF – démo" -> simulated FranceConnect hub (choose "Procuration – aidants") -> our identity
-provider (prompt=login: password and TOTP again; then usager, démarche, confirmation) -> hub
+provider (prompt=login: password and TOTP again; then the usager) -> hub
 (verifies our tokens, relays the identity and the `act` claim) -> CAF page showing the usager's
 identity and "Démarche faite par un aidant : <name>, <structure>".
 Server-to-server calls (hub -> our provider, CAF -> hub) run in-process (tests.oidc_bridge.
@@ -27,6 +27,7 @@ from tests.aidants.helpers import totp_code
 from tests.factories import DEFAULT_PASSWORD
 from tests.oidc_bridge import fc_support
 from tests.oidc_bridge.fc_support import follow, location, path_of, query_of
+from tests.oidc_bridge.provider_kit import choice_url
 
 pytestmark = pytest.mark.django_db
 fc_http = fc_support.fc_http
@@ -66,12 +67,16 @@ def log_in_again(browser, aidant, login_url: str) -> str:
     return location(browser.post(code_page, {"code": totp_code()}))
 
 
-def choose_usager_and_demarche(browser, usager, authorize_url: str) -> str:
-    select = location(browser.get(path_of(authorize_url)))
-    demarche = location(browser.post(select, {"usager": str(usager.pk)}))
-    confirm = location(browser.post(demarche, {"demarche": "social"}))
-    assert browser.get(confirm).status_code == 200
-    return location(browser.post(confirm))
+def choose_usager(browser, usager, authorize_url: str) -> str:
+    """Choose the usager; when their mandates cover one of the démarches the hub asks for
+    (social, famille, logement) that click sends the aidant back to the hub, else the démarche
+    page asks and `social` is chosen."""
+    select = choice_url(browser.get(path_of(authorize_url)))
+    after = location(browser.post(select, {"usager": str(usager.pk)}))
+    if path_of(after).endswith("/demarche"):
+        assert "Quelle démarche" in browser.get(after).content.decode()
+        after = location(browser.post(after, {"demarche": "social"}))
+    return after
 
 
 def test_caf_receives_usager_identity_and_aidant_actor(aidant_client, aidant, organisation,
@@ -91,7 +96,7 @@ def test_caf_receives_usager_identity_and_aidant_actor(aidant_client, aidant, or
 
     login_url = location(follow(aidant_client, idp_url))
     authorize_again = log_in_again(aidant_client, aidant, login_url)
-    hub_callback = choose_usager_and_demarche(aidant_client, usager, authorize_again)
+    hub_callback = choose_usager(aidant_client, usager, authorize_again)
     assert hub_callback.startswith(settings.SITE_URL + reverse("fc_simulator:hub_callback"))
     caf_callback = location(follow(aidant_client, hub_callback))
     assert caf_callback.startswith(settings.SITE_URL + reverse("fc_simulator:caf_callback"))
@@ -134,7 +139,7 @@ def test_aidant_cancel_goes_back_to_caf(aidant_client, aidant, usager, hub_regis
     idp_url = to_our_provider(aidant_client)
     authorize_again = log_in_again(aidant_client, aidant,
                                    location(follow(aidant_client, idp_url)))
-    select = location(aidant_client.get(path_of(authorize_again)))
+    select = choice_url(aidant_client.get(path_of(authorize_again)))
     txn_cancel = select.rsplit("/", 1)[0] + "/annuler"
     hub_callback = location(aidant_client.post(txn_cancel))
     assert query_of(hub_callback)["error"] == "access_denied"

@@ -17,7 +17,7 @@ from mandates.models import Mandate, Usager
 from tests.oidc_bridge import fc_support
 from tests.oidc_bridge.fc_support import follow, location, query_of
 from tests.oidc_bridge.test_end_to_end_delegated import (
-    choose_usager_and_demarche,
+    choose_usager,
     log_in_again,
     to_our_provider,
 )
@@ -62,7 +62,7 @@ def test_create_mandate_then_act_for_the_usager_on_caf(aidant_client, aidant, or
     idp_url = to_our_provider(aidant_client)
     login_url = location(follow(aidant_client, idp_url))
     authorize_again = log_in_again(aidant_client, aidant, login_url)
-    hub_callback = choose_usager_and_demarche(aidant_client, usager, authorize_again)
+    hub_callback = choose_usager(aidant_client, usager, authorize_again)
     caf_callback = location(follow(aidant_client, hub_callback))
     page = follow(aidant_client, caf_callback).content.decode()
     for shown in ("Zoé", "N'Diaye", "décembre 2001 (date présumée)", "valeur reçue : 2001-12-00",

@@ -95,7 +95,7 @@ def test_prompt_login_logs_out_then_terminates(aidant, aidant_client, rp, mandat
     time_machine.shift(timedelta(seconds=5))
     login(aidant_client, aidant)
     response = aidant_client.get(next_url)
-    assert "/usager" in response["Location"]
+    assert "Agir pour cet usager" in response.content.decode()
     code = kit.code_from(kit.choose(aidant_client, next_query, usager=usager,
                                     demarche="social"))
     row = AuthorizationCode.objects.get()
@@ -125,24 +125,31 @@ def test_max_age_exceeded_forces_a_new_login(aidant_client, rp, time_machine):
 
 def test_stale_otp_asks_for_a_new_code(aidant_client, rp, mandate, time_machine):
     time_machine.move_to(timezone.now() + timedelta(minutes=16))
-    response = aidant_client.get(kit.authorize_url(kit.authorize_params()))
-    response = aidant_client.get(response["Location"])
+    authorize = kit.authorize_url(kit.authorize_params())
+    response = aidant_client.get(authorize)
     assert urlsplit(response["Location"]).path == reverse("aidants:reauthenticate")
+    # After the new code, the aidant comes back to the same authorization request.
+    assert parse_qs(urlsplit(response["Location"]).query)["next"] == [authorize]
+    assert not AuthorizationCode.objects.exists()
 
 
 def refusal_entry():
     return Entry.objects.get(event_type=EventType.DELEGATED_LOGIN_REFUSED)
 
 
+def arrive(http):
+    """The authorize request: the usager page, or the refusal page, right away."""
+    return http.get(kit.authorize_url(kit.authorize_params()))
+
+
 def start(http):
-    response = http.get(kit.authorize_url(kit.authorize_params()))
-    assert response.status_code == 302 and "/usager" in response["Location"], response
-    return response["Location"]
+    """The usager page's form URL (the parked request)."""
+    return kit.choice_url(arrive(http))
 
 
 def test_rep_scope_mismatch_is_refused_and_journaled(aidant_client, rp, organisation):
     factories.MandateFactory(organisation=organisation, demarches=["papiers"])
-    response = aidant_client.get(start(aidant_client))
+    response = arrive(aidant_client)
     assert response.status_code == 403
     page = response.content.decode()
     assert "de mandat actif dans votre structure" in page
@@ -167,7 +174,7 @@ def test_inactive_mandates_are_not_offered(aidant_client, rp, organisation, mand
     else:
         usager.erased_at = now
         usager.save()
-    response = aidant_client.get(start(aidant_client))
+    response = arrive(aidant_client)
     assert response.status_code == 403
     assert refusal_entry().payload["reason"] == "no_usable_mandate"
 
@@ -189,15 +196,15 @@ def test_demarche_outside_the_mandate_cannot_be_posted(aidant_client, rp, mandat
     assert not AuthorizationCode.objects.exists()
 
 
-def test_mandate_revoked_before_confirmation_is_refused(aidant_client, rp, mandate, usager):
+def test_mandate_revoked_before_the_choice_is_refused(aidant_client, rp, mandate, usager):
     response = aidant_client.post(start(aidant_client), {"usager": str(usager.pk)})
-    response = aidant_client.post(response["Location"], {"demarche": "social"})
-    confirm = response["Location"]
-    page = aidant_client.get(confirm).content.decode()
-    assert f"Vous allez agir pour {usager.display_name}" in page
+    choice = response["Location"]
+    page = aidant_client.get(choice).content.decode()
+    assert f"Quelle démarche pour {usager.display_name}" in page
+    assert "le site recevra son identité" in page
     mandate.revoked_at = timezone.now()
     mandate.save()
-    response = aidant_client.post(confirm)
+    response = aidant_client.post(choice, {"demarche": "social"})
     assert response.status_code == 403
     assert not AuthorizationCode.objects.exists()
     assert refusal_entry().payload["reason"] == "no_usable_authorisation"
@@ -207,7 +214,7 @@ def test_mandate_revoked_before_confirmation_is_refused(aidant_client, rp, manda
 def test_non_habilitated_aidant_is_refused(aidant_client, rp, mandate, monkeypatch):
     monkeypatch.setattr("oidc_bridge.provider_views.authorize.is_habilitated",
                         lambda **kwargs: False)
-    response = aidant_client.get(start(aidant_client))
+    response = arrive(aidant_client)
     assert response.status_code == 403
     assert "pas habilité" in response.context["message"]
     assert refusal_entry().payload["reason"] == "not_habilitated"
@@ -237,15 +244,35 @@ def test_service_refuses_demarche_outside_rep_scope(aidant, rp, organisation, us
                                        auth_time=timezone.now(), acr="eidas1", amr=["pwd"])
 
 
-def test_rep_scope_narrows_the_demarches_offered(aidant_client, rp, mandate, usager):
-    params = kit.authorize_params(claims=kit.rep_scope_claims("logement"))
-    response = aidant_client.get(kit.authorize_url(params))
-    response = aidant_client.post(response["Location"], {"usager": str(usager.pk)})
+def test_rep_scope_narrows_the_demarches_offered(aidant_client, rp, organisation, usager):
+    factories.MandateFactory(organisation=organisation, usager=usager,
+                             demarches=["social", "logement", "papiers"])
+    params = kit.authorize_params(claims=kit.rep_scope_claims("social", "logement"))
+    page = aidant_client.get(kit.authorize_url(params))
+    response = aidant_client.post(kit.choice_url(page), {"usager": str(usager.pk)})
     page = aidant_client.get(response["Location"]).content.decode()
-    assert "Logement" in page and "Social" not in page
-    response = aidant_client.post(response["Location"], {"demarche": "logement"})
-    confirm = aidant_client.get(response["Location"]).content.decode()
-    assert "Changer de démarche" not in confirm and "Logement" in confirm
+    assert "Logement" in page and "Social" in page and "Papiers" not in page
+    response = aidant_client.post(response["Location"], {"demarche": "papiers"})
+    assert "Choisissez une démarche de la liste" in response.content.decode()
+    assert not AuthorizationCode.objects.exists()
+
+
+def test_single_usable_demarche_issues_the_code_on_the_usager_click(aidant_client, rp, mandate,
+                                                                     usager):
+    """rep_scope leaves one démarche: the usager page is the confirmation, no démarche page."""
+    params = kit.authorize_params(claims=kit.rep_scope_claims("logement"))
+    page = aidant_client.get(kit.authorize_url(params))
+    assert "pour le compte de l'usager choisi" in page.content.decode()
+    url = kit.choice_url(page)
+    response = aidant_client.post(url, {"usager": str(usager.pk)})
+    assert kit.query_of(response["Location"])["state"] == params["state"]
+    row = AuthorizationCode.objects.get()
+    assert (row.usager_id, row.demarche, row.mandate_id) == (usager.pk, "logement", mandate.pk)
+    entry = Entry.objects.get(event_type=EventType.DELEGATED_LOGIN)
+    assert (entry.usager_id, entry.demarche) == (usager.pk, "logement")
+    # The parked request is single use: posting the choice again finds nothing.
+    again = aidant_client.post(url, {"usager": str(usager.pk)})
+    assert again.status_code == 404 and AuthorizationCode.objects.count() == 1
 
 
 def test_cancel_redirects_access_denied_and_journals(aidant_client, rp, mandate):
@@ -266,11 +293,24 @@ def test_one_audit_entry_per_delegated_use_without_secrets(aidant_client, rp, ma
     assert code not in dumped and params["nonce"] not in dumped and params["state"] not in dumped
 
 
-def test_habilitation_lost_before_confirmation_is_refused(aidant_client, rp, mandate, usager,
-                                                          monkeypatch):
+def test_habilitation_lost_before_the_choice_is_refused(aidant_client, rp, mandate, usager,
+                                                         monkeypatch):
     response = aidant_client.post(start(aidant_client), {"usager": str(usager.pk)})
-    response = aidant_client.post(response["Location"], {"demarche": "social"})
     monkeypatch.setattr("oidc_bridge.services.is_habilitated", lambda **kwargs: False)
-    response = aidant_client.post(response["Location"])
+    response = aidant_client.post(response["Location"], {"demarche": "social"})
     assert response.status_code == 403 and not AuthorizationCode.objects.exists()
     assert refusal_entry().payload["reason"] == "not_habilitated"
+
+
+def test_mandate_revoked_before_the_usager_click_shows_the_list_again(aidant_client, rp,
+                                                                      mandate, usager):
+    url = start(aidant_client)
+    mandate.revoked_at = timezone.now()
+    mandate.save()
+    other = factories.MandateFactory(organisation=mandate.organisation, demarches=["social"])
+    response = aidant_client.post(url, {"usager": str(usager.pk)})
+    page = response.content.decode()
+    assert response.status_code == 200 and "Choisissez un usager de la liste" in page
+    assert other.usager.family_name in page and usager.family_name not in page
+    assert not AuthorizationCode.objects.exists()
+    assert not Entry.objects.filter(event_type=EventType.DELEGATED_LOGIN).exists()

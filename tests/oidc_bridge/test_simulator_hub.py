@@ -10,7 +10,7 @@ from tests.oidc_bridge import fc_support
 from tests.oidc_bridge import test_end_to_end_delegated as delegated
 from tests.oidc_bridge.fc_support import follow, location, path_of, query_of
 from tests.oidc_bridge.test_end_to_end_delegated import (
-    choose_usager_and_demarche,
+    choose_usager,
     log_in_again,
     to_our_provider,
 )
@@ -46,7 +46,7 @@ def test_hub_state_is_single_use_and_bound_to_the_browser(aidant_client, aidant,
     idp_url = to_our_provider(aidant_client)
     authorize_again = log_in_again(aidant_client, aidant,
                                    location(follow(aidant_client, idp_url)))
-    hub_callback = choose_usager_and_demarche(aidant_client, usager, authorize_again)
+    hub_callback = choose_usager(aidant_client, usager, authorize_again)
     # Another browser (no hub cookie) cannot use this state.
     assert Client().get(path_of(hub_callback)).status_code == 400
     assert follow(aidant_client, hub_callback).status_code == 302

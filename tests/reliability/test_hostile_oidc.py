@@ -10,6 +10,7 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
+from audit.events import EventType
 from oidc_bridge import keys
 from oidc_bridge.models import AccessToken, AuthorizationCode
 from oidc_bridge.protocol.validation import SINGLE_VALUED
@@ -61,9 +62,11 @@ def test_authorize_one_hostile_parameter(registered, aidant, login, name, value,
     if twice:
         params.append((name, "second"))
     client = login(Client(), aidant)
-    with Unchanged():
+    # authorize shows the usager choice itself: a hostile rep_scope that matches no mandate is
+    # refused there, and that refusal is journaled (and nothing else is written).
+    with Unchanged(EventType.DELEGATED_LOGIN_REFUSED):
         response = raw_get(client, reverse("oidc_bridge:provider_authorize"), params)
-    assert_clean_refusal(response, allow=(200, 302, 400))
+    assert_clean_refusal(response, allow=(200, 302, 400, 403))
     _assert_safe_location(response)
     if twice and name in SINGLE_VALUED:  # RFC 6749 3.1: refused, never redirected
         assert response.status_code == 400, response.status_code
@@ -150,7 +153,7 @@ def test_choice_pages_with_hostile_txn_and_values(aidant, login, value):
     client = login(Client(), aidant)
     txn = "a" * 20
     with Unchanged():
-        for name in ("provider_select_usager", "provider_select_demarche", "provider_confirm"):
+        for name in ("provider_select_usager", "provider_select_demarche"):
             url = reverse(f"oidc_bridge:{name}", args=[txn])
             assert_clean_refusal(client.get(url), allow=(404,))
             response = raw_post(client, url, [("usager", value), ("demarche", value)])

@@ -51,7 +51,7 @@ function csrf(html) {
   return match[1];
 }
 
-// Follow the aidant through login, usager, démarche and confirmation until our provider sends
+// Follow the aidant through login, usager and démarche (when asked) until our provider sends
 // the browser back to the relying party's redirect URI.
 async function aidantJourney(startUrl) {
   let url = startUrl;
@@ -74,11 +74,13 @@ async function aidantJourney(startUrl) {
     const html = await response.text();
     if (response.status !== 200) throw new Error(`HTTP ${response.status} at ${url}: ${html.slice(0, 300)}`);
     const token = csrf(html);
-    const path = new URL(url).pathname;
+    // The usager page is served by authorize itself; each choice form names where it posts.
+    const action = html.match(/<form method="post" action="([^"]+\/(usager|demarche))"/);
+    const path = action ? action[1] : new URL(url).pathname;
     if (path.endsWith('/usager')) form = { csrfmiddlewaretoken: token, usager: env.USAGER_ID };
     else if (path.endsWith('/demarche')) form = { csrfmiddlewaretoken: token, demarche: env.DEMARCHE };
-    else if (path.endsWith('/confirmation')) form = { csrfmiddlewaretoken: token };
     else throw new Error(`unexpected page ${path}`);
+    url = new URL(path, url).href;
   }
   throw new Error('too many hops');
 }

@@ -1,0 +1,211 @@
+"""Precompiled statements for the token and userinfo endpoints.
+
+Why not the ORM here: these endpoints are called by machines at volume (issue 5: >= 400 token
+requests/s on 2 cores) and the ORM spends ~0.5 ms of Python compiling each statement, more than
+PostgreSQL takes to answer it. The statements below are built once per process from the models'
+metadata (table and column names), and rows become model instances through the fields' own
+database converters, so they hold exactly what the ORM would give, on PostgreSQL and SQLite.
+
+`USABLE_AUTHORISATION` restates `selectors.usable_authorisations` in SQL for the one statement
+that consumes a code; `tests/oidc_bridge/test_sql.py` holds the two to the same answers.
+"""
+
+from functools import cache
+
+from django.db import connection
+
+from aidants.models import Aidant, Organisation
+from mandates.models import Authorisation, Mandate, Usager
+from oidc_bridge.models import AccessToken, AuthorizationCode, OIDCClient
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+class _Shape:
+    """The columns of `model` (or only `fields`) selected under `alias`, and how to read them."""
+
+    def __init__(self, model, alias: str, fields: tuple[str, ...] | None = None):
+        self.model = model
+        self.fields = [f for f in model._meta.concrete_fields
+                       if fields is None or f.attname in fields]
+        self.attnames = [f.attname for f in self.fields]
+        self.select = ", ".join(f"{alias}.{_q(f.column)}" for f in self.fields)
+
+    @property
+    def width(self) -> int:
+        return len(self.fields)
+
+    @cache  # noqa: B019 - one shape per model for the process' life; one database vendor
+    def _converters(self) -> list[tuple]:
+        result = []
+        for field in self.fields:
+            column = field.get_col(field.model._meta.db_table)
+            converters = connection.ops.get_db_converters(column) + field.get_db_converters(
+                connection)
+            result.append((column, converters))
+        return result
+
+    def build(self, values):
+        converted = []
+        for (column, converters), value in zip(self._converters(), values, strict=True):
+            for convert in converters:
+                value = convert(value, column, connection)
+            converted.append(value)
+        return self.model.from_db(connection.alias, self.attnames, converted)
+
+
+def _table(model) -> str:
+    return _q(model._meta.db_table)
+
+
+def _col(model, name: str) -> str:
+    return _q(model._meta.get_field(name).column)
+
+
+CLIENT = _Shape(OIDCClient, "o")
+CODE = _Shape(AuthorizationCode, "c")
+USAGER = _Shape(Usager, "u")
+STRUCTURE = _Shape(Organisation, "s")
+# The aidant only as the `act` claim needs them: never the password hash.
+AIDANT = _Shape(Aidant, "a", fields=("id", "first_name", "last_name"))
+TOKEN = _Shape(AccessToken, "t")
+
+
+def _split(row, shapes) -> list:
+    objects, start = [], 0
+    for shape in shapes:
+        objects.append(shape.build(row[start:start + shape.width]))
+        start += shape.width
+    return objects
+
+
+@cache
+def _client_sql() -> str:
+    return (f"SELECT {CLIENT.select} FROM {_table(OIDCClient)} o "
+            f"WHERE o.{_col(OIDCClient, 'client_id')} = %s AND o.{_col(OIDCClient, 'is_active')}")
+
+
+def active_client(client_id: str) -> OIDCClient | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_client_sql(), [client_id])
+        row = cursor.fetchone()
+    return CLIENT.build(row) if row else None
+
+
+def _code_joins() -> str:
+    c = AuthorizationCode
+    return (f"JOIN {_table(OIDCClient)} o ON o.id = c.{_col(c, 'client')} "
+            f"JOIN {_table(Usager)} u ON u.id = c.{_col(c, 'usager')} "
+            f"JOIN {_table(Organisation)} s ON s.id = c.{_col(c, 'structure')} "
+            f"JOIN {_table(Aidant)} a ON a.id = c.{_col(c, 'aidant')}")
+
+
+def _attach(code, client, usager, structure, aidant):
+    code.client, code.usager, code.structure, code.aidant = client, usager, structure, aidant
+    return code
+
+
+@cache
+def _code_sql() -> str:
+    shapes = ", ".join(s.select for s in (CODE, CLIENT, USAGER, STRUCTURE, AIDANT))
+    return (f"SELECT {shapes} FROM {_table(AuthorizationCode)} c {_code_joins()} "
+            f"WHERE c.{_col(AuthorizationCode, 'code_sha256')} = %s")
+
+
+def code_for_redemption(code_sha256: str) -> AuthorizationCode | None:
+    """The code with its client, usager, structure and aidant (names only), or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(_code_sql(), [code_sha256])
+        row = cursor.fetchone()
+    return _attach(*_split(row, (CODE, CLIENT, USAGER, STRUCTURE, AIDANT))) if row else None
+
+
+@cache
+def _token_sql() -> str:
+    shapes = ", ".join(s.select for s in (TOKEN, CODE, CLIENT, USAGER, STRUCTURE, AIDANT))
+    return (f"SELECT {shapes} FROM {_table(AccessToken)} t "
+            f"JOIN {_table(AuthorizationCode)} c ON c.id = t.{_col(AccessToken, 'code')} "
+            f"{_code_joins()} WHERE t.{_col(AccessToken, 'token_sha256')} = %s")
+
+
+def access_token(token_sha256: str) -> AccessToken | None:
+    """The access token with its code (and the code's client, usager, structure, aidant)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_token_sql(), [token_sha256])
+        row = cursor.fetchone()
+    if not row:
+        return None
+    token, *code_parts = _split(row, (TOKEN, CODE, CLIENT, USAGER, STRUCTURE, AIDANT))
+    token.code = _attach(*code_parts)
+    return token
+
+
+@cache
+def _usable_authorisation() -> str:
+    """The WHERE clause of `selectors.usable_authorisations` for one authorisation id, given
+    (structure_id, usager_id, at) as parameters."""
+    a, m = Authorisation, Mandate
+    return (f"EXISTS (SELECT 1 FROM {_table(a)} au "
+            f"JOIN {_table(m)} m ON m.id = au.{_col(a, 'mandate')} "
+            f"JOIN {_table(Usager)} mu ON mu.id = m.{_col(m, 'usager')} "
+            f"WHERE au.id = {{authorisation}} AND m.{_col(m, 'organisation')} = %s "
+            f"AND m.{_col(m, 'usager')} = %s AND au.{_col(a, 'revoked_at')} IS NULL "
+            f"AND au.{_col(a, 'superseded_by')} IS NULL AND m.{_col(m, 'revoked_at')} IS NULL "
+            f"AND m.{_col(m, 'expires_at')} > %s AND mu.{_col(Usager, 'erased_at')} IS NULL)")
+
+
+@cache
+def _consume_sql() -> str:
+    c = AuthorizationCode
+    # The subquery names the updated table in full: PostgreSQL and SQLite both accept that,
+    # not both an alias on UPDATE.
+    usable = _usable_authorisation().format(
+        authorisation=f"{_table(c)}.{_col(c, 'authorisation')}")
+    return (f"UPDATE {_table(c)} SET {_col(c, 'used_at')} = %s WHERE id = %s "
+            f"AND {_col(c, 'used_at')} IS NULL AND {_col(c, 'ended_at')} IS NULL "
+            f"AND {_col(c, 'expires_at')} > %s AND {usable}")
+
+
+def _when(at):
+    return connection.ops.adapt_datetimefield_value(at)
+
+
+def consume_code(code: AuthorizationCode, *, at) -> bool:
+    """Mark `code` used at `at` if it is unused, not ended, unexpired and its authorisation is
+    still usable (one statement: two parallel redemptions cannot both succeed)."""
+    when = _when(at)
+    with connection.cursor() as cursor:
+        cursor.execute(_consume_sql(),
+                       [when, code.pk, when, code.structure_id, code.usager_id, when])
+        return cursor.rowcount == 1
+
+
+def usable_authorisation_exists(*, authorisation_id: int, structure_id: int, usager_id: int,
+                                at) -> bool:
+    """The same predicate as the consuming UPDATE, alone (tests hold it to the ORM's)."""
+    usable = _usable_authorisation().format(authorisation="%s")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {usable}",
+                       [authorisation_id, structure_id, usager_id, _when(at)])
+        return bool(cursor.fetchone()[0])
+
+
+@cache
+def _insert_token_sql() -> str:
+    t = AccessToken
+    columns = ", ".join(_col(t, n) for n in ("token_sha256", "code", "created_at", "expires_at"))
+    return f"INSERT INTO {_table(t)} ({columns}) VALUES (%s, %s, %s, %s) RETURNING id"
+
+
+def insert_access_token(*, token_sha256: str, code: AuthorizationCode, created_at,
+                        expires_at) -> AccessToken:
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_token_sql(),
+                       [token_sha256, code.pk, _when(created_at), _when(expires_at)])
+        pk = cursor.fetchone()[0]
+    token = AccessToken(id=pk, token_sha256=token_sha256, code=code, created_at=created_at,
+                        expires_at=expires_at)
+    token._state.adding = False
+    return token
