@@ -19,11 +19,22 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from aidants import auth_session
+from aidants.models import Membership
+from aidants.prepared import Prepared
+
+
+def _current_membership(*, aidant_id, organisation_id):
+    return Membership.objects.active().filter(aidant_id=aidant_id,
+                                              organisation_id=organisation_id)
+
+
+# Checked on every aidant page: compiled once (aidants.prepared).
+_CURRENT_MEMBERSHIP = Prepared(_current_membership, aidant_id="int", organisation_id="int")
 
 
 def _has_current_membership(user) -> bool:
-    return user.current_structure_id is not None and user.memberships.active().filter(
-        organisation_id=user.current_structure_id).exists()
+    return user.current_structure_id is not None and _CURRENT_MEMBERSHIP.exists(
+        aidant_id=user.pk, organisation_id=user.current_structure_id)
 
 
 def _is_verified(user) -> bool:

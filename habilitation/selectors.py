@@ -5,7 +5,8 @@ from datetime import timedelta
 from django.db.models import Exists, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from aidants.models import Aidant, Organisation
+from aidants.models import Aidant, Membership, Organisation
+from aidants.prepared import Prepared
 from habilitation.models import Charter, CharterAcceptance, HabilitationRequest
 
 INACTIVITY_LIMIT = timedelta(days=183)  # six months without login
@@ -30,14 +31,24 @@ def is_habilitated(*, aidant, organisation=None) -> bool:
     organisation_id = organisation.pk if organisation is not None else aidant.current_structure_id
     if not (aidant.is_active and organisation_id):
         return False
+    return _HABILITATED.exists(aidant_id=aidant.pk, organisation_id=organisation_id,
+                               now=timezone.now())
+
+
+def _habilitated(*, aidant_id, organisation_id, now) -> QuerySet:
     # One query (checked on every delegated login and mandate action): the membership row
     # exists only if the habilitation and the acceptance of the charter in force exist too.
-    in_force = Charter.objects.published().order_by("-version").values("pk")[:1]
-    return aidant.memberships.active().filter(organisation_id=organisation_id).filter(
+    in_force = Charter.objects.published(at=now).order_by("-version").values("pk")[:1]
+    return Membership.objects.active().filter(aidant_id=aidant_id,
+                                              organisation_id=organisation_id).filter(
         Exists(HabilitationRequest.objects.habilitated().filter(
-            aidant=aidant, organisation_id=organisation_id)),
-        Exists(CharterAcceptance.objects.filter(aidant=aidant, charter_id=Subquery(in_force))),
-    ).exists()
+            aidant_id=aidant_id, organisation_id=organisation_id)),
+        Exists(CharterAcceptance.objects.filter(aidant_id=aidant_id,
+                                                charter_id=Subquery(in_force))),
+    )
+
+
+_HABILITATED = Prepared(_habilitated, aidant_id="int", organisation_id="int", now="datetime")
 
 
 def inactive_aidants(*, organisation=None, now=None) -> QuerySet:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from aidants.demarches import CATALOGUE
+from aidants.prepared import Prepared
 from mandates.models import Authorisation, Usager
 from oidc_bridge import sql
 from oidc_bridge.models import AuthorizationCode, OIDCClient
@@ -59,19 +60,35 @@ class SeveralUsable(NotUsable):
     """No démarche named, and more than one is usable: the caller must ask which."""
 
 
+def _usable_rows(*, structure_id, usager_id, at):
+    return usable_authorisations(structure_id=structure_id, usager_id=usager_id, at=at) \
+        .select_related(None).select_for_update(of=("self",)) \
+        .values_list("pk", "mandate_id", "demarche")
+
+
+# Run under a row lock by every code issuance: compiled once (aidants.prepared).
+_USABLE_ROWS = Prepared(_usable_rows, structure_id="int", usager_id="int", at="datetime")
+
+
 def access_authorisation(*, structure_id: int, usager_id, demarche: str | None, demarches=None,
                          for_update: bool = False) -> Authorisation:
     """The usable authorisation for (usager, démarche), or `NotUsable` (same for all failures).
 
-    `demarche=None`: the only usable one within `demarches` (`SeveralUsable` if more).
+    `demarche=None`: the only usable one within `demarches` (`SeveralUsable` if more). The
+    authorisation comes with `pk`, `mandate_id` and `demarche` only; `for_update` locks it (the
+    caller's transaction). Without `for_update` it comes from the ORM with its mandate.
     """
     if demarche is not None and demarches is not None and demarche not in demarches:
         raise NotUsable
-    wanted = [demarche] if demarche is not None else demarches
-    qs = usable_authorisations(structure_id=structure_id, usager_id=usager_id, demarches=wanted)
+    wanted = {demarche} if demarche is not None else demarches
     if for_update:
-        qs = qs.select_for_update(of=("self",))
-    found = list(qs[:2])
+        found = [Authorisation(pk=pk, mandate_id=mandate_id, demarche=code)
+                 for pk, mandate_id, code in _USABLE_ROWS.rows(
+                     structure_id=structure_id, usager_id=usager_id, at=timezone.now())
+                 if wanted is None or code in wanted]
+    else:
+        found = list(usable_authorisations(structure_id=structure_id, usager_id=usager_id,
+                                           demarches=wanted)[:2])
     if not found:
         raise NotUsable
     if len(found) > 1 and demarche is None:

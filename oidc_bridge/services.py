@@ -10,7 +10,7 @@ import secrets
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 import audit
@@ -142,19 +142,38 @@ class DemarcheNeeded(Exception):
     """No démarche was named and several are usable for this usager: the aidant must choose."""
 
 
-@transaction.atomic
+class AlreadyUsed(Exception):
+    """A code was already issued for this parked request (`sid`): it is single use."""
+
+
 def delegated_login_start(*, aidant, client: OIDCClient, request: AuthorizationRequest,
                           usager_id: int, demarche: str | None, auth_time: datetime, acr: str,
-                          amr: list[str]) -> tuple[str, AuthorizationCode]:
+                          amr: list[str], sid: str | None = None) -> tuple[str, AuthorizationCode]:
     """Issue the authorization code of one delegated use; return (code in clear, row).
 
     Re-checks, under a row lock on the authorisation, that the aidant is habilitated in their
     current structure and that an ACTIVE authorisation of an ACTIVE mandate of that structure
     covers (usager, démarche) and the requested `rep_scope`. `demarche=None`: the only démarche
-    usable for that usager (`DemarcheNeeded` if there are several). Journals DELEGATED_LOGIN in
-    the same transaction. Raises `DelegationRefused` (nothing written; the caller journals the
-    refusal).
+    usable for that usager (`DemarcheNeeded` if there are several). `sid` names the delegated
+    session (unique: `AlreadyUsed` if a code was issued under it; default: a new random one).
+    Journals DELEGATED_LOGIN in the same transaction. Raises `DelegationRefused` (nothing
+    written; the caller journals the refusal).
     """
+    sid = sid or secrets.token_urlsafe(24)
+    try:
+        return _start_delegation(aidant=aidant, client=client, request=request,
+                                 usager_id=usager_id, demarche=demarche, auth_time=auth_time,
+                                 acr=acr, amr=amr, sid=sid)
+    except IntegrityError:
+        # The transaction is rolled back whole: nothing was written.
+        if AuthorizationCode.objects.filter(sid=sid).exists():
+            raise AlreadyUsed from None
+        raise
+
+
+@transaction.atomic
+def _start_delegation(*, aidant, client, request, usager_id, demarche, auth_time, acr, amr,
+                      sid) -> tuple[str, AuthorizationCode]:
     structure_id = aidant.current_structure_id
     if structure_id is None or not is_habilitated(aidant=aidant):
         raise DelegationRefused("not_habilitated")
@@ -170,10 +189,10 @@ def delegated_login_start(*, aidant, client: OIDCClient, request: AuthorizationR
     code = secrets.token_urlsafe(32)
     now = timezone.now()
     row = AuthorizationCode.objects.create(
-        code_sha256=sha256_hex(code), sid=secrets.token_urlsafe(24), client=client,
+        code_sha256=sha256_hex(code), sid=sid, client=client,
         redirect_uri=request.redirect_uri, scope=" ".join(request.scope), nonce=request.nonce,
         code_challenge=request.code_challenge, aidant=aidant, structure_id=structure_id,
-        usager_id=authorisation.mandate.usager_id, mandate=authorisation.mandate,
+        usager_id=int(usager_id), mandate_id=authorisation.mandate_id,
         authorisation=authorisation, demarche=demarche,
         requested_rep_scope=list(request.rep_scope or []), auth_time=auth_time, acr=acr, amr=amr,
         created_at=now, expires_at=now + settings.OIDC_CODE_LIFETIME)

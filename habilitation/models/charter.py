@@ -6,8 +6,8 @@ from django.utils import timezone
 
 
 class CharterQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(published_at__lte=timezone.now())
+    def published(self, at=None):
+        return self.filter(published_at__lte=at or timezone.now())
 
     def current(self):
         """The version in force: the highest published version, or None."""

@@ -3,8 +3,8 @@
 1. `authorize_view` validates the client and its exact redirect URI (failure: our own error page,
    never a redirect, RFC 6749 4.1.2.1), then the rest of the request (failure: redirect with
    `error`, `error_description`, `state`, `iss`). It honours `prompt=login` and `max_age` by
-   logging the aidant out and sending them to the login page, then parks the request in the
-   session and shows the usager choice at once (its form posts to the parked request's URL).
+   logging the aidant out and sending them to the login page, then parks the request (a signed
+   token in the choice pages' URLs, see `pending`) and shows the usager choice at once.
 2. `select_usager_view` and `select_demarche_view` (fresh TOTP required) let the aidant pick a
    usager with an active mandate in their current structure, then a démarche covered by an
    active authorisation (and by the requested `rep_scope`). The aidant's click on a usager (or
@@ -150,7 +150,7 @@ def authorize_view(request):
     if not _is_authenticated(request):
         return redirect_to_login(request.get_full_path(), reverse("aidants:login"))
     params.pop(REAUTH_MARKER, None)
-    txn = pending.store(request.session, params)
+    txn = pending.seal(request.session, params)
     # The usager page is served right here rather than behind a redirect: one round trip less
     # for an aidant at the desk. Its form posts to the parked request's own URL.
     parked = _Pending(request, txn, validated=(client, areq))
@@ -187,8 +187,8 @@ class _Pending:
 
 def _expired(request):
     return error_page(request, title="Demande expirée", status=404,
-                      message="Cette demande de connexion n'existe plus. Recommencez depuis le "
-                              "site de la démarche.")
+                      message="Cette demande de connexion n'existe plus ou a déjà servi. "
+                              "Recommencez depuis le site de la démarche.")
 
 
 def _refuse(request, parked: _Pending, reason: str, demarche: str = ""):
@@ -196,7 +196,6 @@ def _refuse(request, parked: _Pending, reason: str, demarche: str = ""):
     services.delegated_login_refuse(aidant=request.user, client_id=parked.client.client_id,
                                     reason=reason, demarche=demarche,
                                     requested_rep_scope=parked.areq.rep_scope)
-    pending.drop(request.session, parked.txn)
     back = parked.error_url("access_denied", REFUSALS[reason])
     return render(request, "oidc_bridge/provider/refused.html",
                   {"message": REFUSALS[reason], "back_url": back, "client": parked.client},
@@ -230,8 +229,9 @@ def select_usager_view(request, txn, parked=None):
         try:
             return _issue_code(request, parked, usager_id=usager_id, demarche=None)
         except services.DemarcheNeeded:
-            pending.update(request.session, txn, usager_id=usager_id)
-            return redirect("oidc_bridge:provider_select_demarche", txn=txn)
+            chosen = pending.seal(request.session, parked.data["params"],
+                                  rid=parked.data["rid"], usager_id=usager_id)
+            return redirect("oidc_bridge:provider_select_demarche", txn=chosen)
         except services.DelegationRefused as refused:
             if refused.reason != "no_usable_authorisation":
                 return _refuse(request, parked, refused.reason)
@@ -286,11 +286,13 @@ def _issue_code(request, parked: _Pending, *, usager_id: int, demarche: str | No
     and `DemarcheNeeded` go to the caller, which knows what to show."""
     # auth_time is the aidant's real two-factor login (OIDC Core 2); last_login as a fallback.
     login_at = _login_at(request) or request.user.last_login
-    code, _ = services.delegated_login_start(
-        aidant=request.user, client=parked.client, request=parked.areq,
-        usager_id=usager_id, demarche=demarche, auth_time=login_at,
-        acr=settings.FRANCECONNECT_ACR, amr=issuance.AMR)
-    pending.drop(request.session, parked.txn)
+    try:
+        code, _ = services.delegated_login_start(
+            aidant=request.user, client=parked.client, request=parked.areq,
+            usager_id=usager_id, demarche=demarche, auth_time=login_at,
+            acr=settings.FRANCECONNECT_ACR, amr=issuance.AMR, sid=parked.data["rid"])
+    except services.AlreadyUsed:
+        return _expired(request)
     return redirect(redirect_with(parked.areq.redirect_uri, {
         "code": code, "state": parked.areq.state, "iss": settings.OIDC_ISSUER}))
 
@@ -303,5 +305,4 @@ def cancel_view(request, txn):
         return _expired(request)
     services.delegated_login_refuse(aidant=request.user, client_id=parked.client.client_id,
                                     reason="cancelled", requested_rep_scope=parked.areq.rep_scope)
-    pending.drop(request.session, txn)
     return redirect(parked.error_url("access_denied", REFUSALS["cancelled"]))

@@ -1,47 +1,43 @@
-"""Authorization requests waiting for the aidant's choices, kept in the aidant's session.
+"""Authorization requests waiting for the aidant's choice, carried in their own URL.
 
-The validated request parameters are stored under a random transaction id, so several tabs do not
-mix and a request expires (10 minutes) if the aidant walks away. The FranceConnect transaction
-itself gives up earlier; this only bounds what the session keeps.
+The validated request parameters travel as a signed, timestamped token (`txn`, django.core.signing:
+HMAC-SHA256 under SECRET_KEY) in the URL of the choice pages, rather than in the session: showing
+the usager page and issuing the code then rewrite no session row (an UPDATE and a commit each).
+- Bound to the aidant's session: the salt holds the session key, so a token copied into another
+  session (or kept across a new login, which changes the key) is refused.
+- Expires after 10 minutes (the FranceConnect transaction itself gives up earlier).
+- Single use: `rid`, drawn when the request is parked, becomes the delegated session's `sid`,
+  unique in the database, so a second code can never be issued from the same token.
+Signing is not encryption: the token shows what the authorize URL already showed (client,
+redirect URI, state, nonce, claims), never anything secret.
 """
 
 import secrets
-import time
 
-SESSION_KEY = "oidc_bridge.pending"
+from django.core import signing
+
+SALT = "oidc_bridge.pending"
 LIFETIME_SECONDS = 600
-MAX_PENDING = 5
 
 
-def store(session, params: dict) -> str:
-    pending = _fresh(session)
-    txn = secrets.token_urlsafe(16)
-    pending[txn] = {"params": params, "created": time.time(), "usager_id": None}
-    # Keep the newest few: an aidant does not juggle more than a handful of tabs.
-    for stale in sorted(pending, key=lambda t: pending[t]["created"])[:-MAX_PENDING]:
-        del pending[stale]
-    session[SESSION_KEY] = pending
-    return txn
+def _salt(session) -> str:
+    return f"{SALT}:{session.session_key}"
+
+
+def seal(session, params: dict, *, rid: str | None = None, usager_id: int | None = None) -> str:
+    """The token of a parked request (`usager_id` once the aidant chose the usager)."""
+    data = {"p": params, "r": rid or secrets.token_urlsafe(24), "u": usager_id}
+    return signing.dumps(data, salt=_salt(session), compress=True)
 
 
 def load(session, txn: str) -> dict | None:
-    return _fresh(session).get(txn)
-
-
-def update(session, txn: str, **changes) -> None:
-    pending = _fresh(session)
-    if txn in pending:
-        pending[txn].update(changes)
-        session[SESSION_KEY] = pending
-
-
-def drop(session, txn: str) -> None:
-    pending = _fresh(session)
-    if pending.pop(txn, None) is not None:
-        session[SESSION_KEY] = pending
-
-
-def _fresh(session) -> dict:
-    now = time.time()
-    return {txn: item for txn, item in session.get(SESSION_KEY, {}).items()
-            if now - item["created"] < LIFETIME_SECONDS}
+    """{"params", "rid", "usager_id"} of a valid token of this session, else None."""
+    if not session.session_key:
+        return None
+    try:
+        data = signing.loads(txn, salt=_salt(session), max_age=LIFETIME_SECONDS)
+    except (signing.BadSignature, ValueError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("p"), dict):
+        return None
+    return {"params": data["p"], "rid": data.get("r"), "usager_id": data.get("u")}

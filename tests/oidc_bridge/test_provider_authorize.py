@@ -314,3 +314,33 @@ def test_mandate_revoked_before_the_usager_click_shows_the_list_again(aidant_cli
     assert other.usager.family_name in page and usager.family_name not in page
     assert not AuthorizationCode.objects.exists()
     assert not Entry.objects.filter(event_type=EventType.DELEGATED_LOGIN).exists()
+
+
+def test_parked_request_is_bound_to_the_session_and_expires(aidant, aidant_client, rp, mandate,
+                                                            usager, login, time_machine):
+    time_machine.move_to(timezone.now())
+    url = start(aidant_client)
+    # Another session of the same aidant (a new login changes the key) cannot use it.
+    other = login(Client(), aidant)
+    assert other.post(url, {"usager": str(usager.pk)}).status_code == 404
+    # A tampered token is refused.
+    txn = url.rstrip("/").split("/")[-2]
+    forged = url.replace(txn, txn[:-2] + ("AA" if not txn.endswith("AA") else "BB"))
+    assert aidant_client.post(forged, {"usager": str(usager.pk)}).status_code == 404
+    # Ten minutes later the request has expired.
+    time_machine.shift(timedelta(minutes=10, seconds=1))
+    assert aidant_client.post(url, {"usager": str(usager.pk)}).status_code == 404
+    assert not AuthorizationCode.objects.exists()
+
+
+def test_showing_the_choice_and_issuing_the_code_rewrite_no_session(aidant_client, rp, organisation,
+                                                                    usager):
+    from aidants.sessions import SessionStore
+
+    factories.MandateFactory(organisation=organisation, usager=usager, demarches=["social"])
+    model = SessionStore.get_model_class()
+    key = aidant_client.session.session_key
+    before = model.objects.get(session_key=key).session_data
+    code = kit.code_from(kit.choose(aidant_client, kit.authorize_params(), usager=usager,
+                                    demarche="social"))
+    assert code and model.objects.get(session_key=key).session_data == before

@@ -1,0 +1,46 @@
+"""`aidants.prepared.Prepared`: a queryset compiled once gives the ORM's answers for any values."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from aidants.models import Aidant
+from aidants.prepared import Prepared, PreparedError
+from tests import factories
+
+
+def _joined_after(*, organisation_id, since):
+    return Aidant.objects.filter(memberships__organisation_id=organisation_id,
+                                 date_joined__gt=since).order_by("pk").values_list("pk", "email")
+
+
+JOINED_AFTER = Prepared(_joined_after, organisation_id="int", since="datetime")
+
+
+@pytest.mark.django_db
+def test_rows_and_exists_match_the_orm_for_every_value():
+    now = timezone.now()
+    first, second = factories.OrganisationFactory(), factories.OrganisationFactory()
+    old = factories.AidantFactory(structure=first, date_joined=now - timedelta(days=10))
+    new = factories.AidantFactory(structure=first, date_joined=now - timedelta(days=1))
+    factories.AidantFactory(structure=second, date_joined=now)
+    cases = [(first.pk, now - timedelta(days=30)), (first.pk, now - timedelta(days=5)),
+             (second.pk, now - timedelta(days=5)), (second.pk, now + timedelta(days=1)),
+             (first.pk, now)]
+    for organisation_id, since in cases:  # one compilation, then only the values change
+        expected = list(_joined_after(organisation_id=organisation_id, since=since))
+        assert JOINED_AFTER.rows(organisation_id=organisation_id, since=since) == expected
+        assert JOINED_AFTER.exists(organisation_id=organisation_id, since=since) is bool(expected)
+    assert [pk for pk, _ in JOINED_AFTER.rows(organisation_id=first.pk,
+                                               since=now - timedelta(days=30))] == [old.pk, new.pk]
+
+
+@pytest.mark.django_db
+def test_a_value_the_statement_does_not_carry_is_refused():
+    ignored = Prepared(lambda *, organisation_id: Aidant.objects.all().values_list("pk"),
+                       organisation_id="int")
+    with pytest.raises(PreparedError, match="organisation_id"):
+        ignored.rows(organisation_id=1)
+    with pytest.raises(PreparedError, match="unsupported"):
+        Prepared(lambda *, name: Aidant.objects.filter(email=name), name="str").exists(name="x")
