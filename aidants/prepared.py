@@ -5,8 +5,9 @@ spent more time compiling some querysets than PostgreSQL spent answering them (3
 for the nested EXISTS of `is_habilitated`, 0.1 ms in the database). A `Prepared` keeps the
 queryset as the one definition of the query: it builds it once with sentinel values, compiles it,
 finds where the sentinels landed among the parameters, and at each call only swaps in the real
-values. Only integer and datetime parameters are supported; anything else is refused when the
-query is first compiled, never silently mis-bound.
+values. Only integer, string and datetime parameters compared as they are (no lookup that
+rewrites them, like `icontains`) are supported; anything else is refused when the query is first
+compiled, never silently mis-bound.
 """
 
 from collections.abc import Callable
@@ -26,8 +27,8 @@ class PreparedError(RuntimeError):
 class Prepared:
     """`build(**values)` compiled once: `exists(**values)` or `rows(**values)`.
 
-    `kinds` names each parameter's type, "int" or "datetime". The compiled statement is kept
-    per database vendor (the test suite runs one engine per process).
+    `kinds` names each parameter's type, "int", "str" or "datetime". The compiled statement is
+    kept per database vendor (the test suite runs one engine per process).
     """
 
     def __init__(self, build: Callable[..., QuerySet], **kinds: str):
@@ -42,14 +43,17 @@ class Prepared:
                 values[name] = _INT_BASE - index
             elif kind == "datetime":
                 values[name] = _DATETIME_BASE.replace(microsecond=index + 1)
+            elif kind == "str":
+                values[name] = f"\x1f prepared sentinel {index} \x1f"
             else:
                 raise PreparedError(f"unsupported parameter kind {kind!r}")
         return values
 
     def _adapt(self, name: str, value):
-        if self.kinds[name] == "datetime":
+        kind = self.kinds[name]
+        if kind == "datetime":
             return connection.ops.adapt_datetimefield_value(value)
-        return int(value)
+        return str(value) if kind == "str" else int(value)
 
     def _compile(self, mode: str) -> tuple[str, list, list]:
         key = (connection.vendor, mode)

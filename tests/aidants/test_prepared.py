@@ -43,4 +43,18 @@ def test_a_value_the_statement_does_not_carry_is_refused():
     with pytest.raises(PreparedError, match="organisation_id"):
         ignored.rows(organisation_id=1)
     with pytest.raises(PreparedError, match="unsupported"):
-        Prepared(lambda *, name: Aidant.objects.filter(email=name), name="str").exists(name="x")
+        Prepared(lambda *, rate: Aidant.objects.filter(pk=rate), rate="float").exists(rate=1.0)
+    # A lookup that rewrites the value (here into '%value%') cannot be swapped: refused.
+    rewritten = Prepared(lambda *, name: Aidant.objects.filter(email__icontains=name), name="str")
+    with pytest.raises(PreparedError, match="name"):
+        rewritten.exists(name="x")
+
+
+@pytest.mark.django_db
+def test_string_values_are_swapped_exactly():
+    by_email = Prepared(lambda *, email: Aidant.objects.filter(email=email).values_list("pk"),
+                        email="str")
+    first, second = factories.AidantFactory(), factories.AidantFactory()
+    assert by_email.rows(email=first.email) == [(first.pk,)]
+    assert by_email.rows(email=second.email) == [(second.pk,)]
+    assert by_email.rows(email="x' OR '1'='1") == []  # a parameter, never SQL
