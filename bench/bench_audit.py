@@ -113,6 +113,17 @@ def _business_tx(i: int, plain, journal: bool) -> None:
                    payload=PAYLOAD, personal={"family_name": "Martin"})
 
 
+def _closed_loop(work, stop: float, offset: int) -> list[float]:
+    """`work(i)` back to back until the monotonic clock reaches `stop`; the latencies in s."""
+    mine, i = [], offset * 10_000_000
+    while time.monotonic() < stop:
+        start = time.perf_counter()
+        work(i)
+        mine.append(time.perf_counter() - start)
+        i += 1
+    return mine
+
+
 def _run_threads(writers: int, seconds: float, work) -> tuple[float, list[float]]:
     """Run `work(i)` in a loop on `writers` threads; (transactions/s, latencies in s)."""
     latencies: list[float] = []
@@ -120,12 +131,7 @@ def _run_threads(writers: int, seconds: float, work) -> tuple[float, list[float]
     lock = threading.Lock()
 
     def loop(offset: int) -> None:
-        mine, i = [], offset * 10_000_000
-        while time.monotonic() < stop:
-            start = time.perf_counter()
-            work(i)
-            mine.append(time.perf_counter() - start)
-            i += 1
+        mine = _closed_loop(work, stop, offset)
         with lock:
             latencies.extend(mine)
         connections.close_all()
@@ -167,17 +173,7 @@ def _run_processes(writers: int, seconds: float, work) -> tuple[float, list[floa
     which leaves out the time the processes take to fork and connect.
     """
     stop = time.monotonic() + seconds  # CLOCK_MONOTONIC is system-wide: same in every child
-
-    def loop(offset: int) -> list[float]:
-        mine, i = [], offset * 10_000_000
-        while time.monotonic() < stop:
-            start = time.perf_counter()
-            work(i)
-            mine.append(time.perf_counter() - start)
-            i += 1
-        return mine
-
-    latencies = _forked(writers, loop)
+    latencies = _forked(writers, lambda offset: _closed_loop(work, stop, offset))
     return writers / statistics.fmean(latencies), latencies
 
 

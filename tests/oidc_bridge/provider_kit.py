@@ -4,6 +4,7 @@ import base64
 import json
 import re
 import secrets
+from datetime import timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -12,6 +13,7 @@ from django.urls import reverse
 from audit.actor import Actor
 from oidc_bridge import keys
 from oidc_bridge.services import oidc_client_register
+from tests import factories
 
 REDIRECT_URI = "https://caf.example/oidc/callback"
 LOGOUT_URI = "https://caf.example/deconnecte"
@@ -70,6 +72,33 @@ def choose(http, params: dict, *, usager, demarche: str):
         assert page.status_code == 200, page.content[:800]
         return http.post(response["Location"], {"demarche": demarche})
     return response
+
+
+UNUSABLE_STATES = ("expired", "revoked", "authorisation_revoked", "superseded", "erased")
+
+
+def make_unusable(state: str, *, mandate, usager, now, authorisation=None) -> None:
+    """Put `mandate` (or only `authorisation`) in one of the states a delegated login refuses."""
+    authorisations = [authorisation] if authorisation else list(mandate.authorisations.all())
+    if state == "expired":
+        mandate.created_at, mandate.expires_at = now - timedelta(days=40), now - timedelta(days=1)
+        mandate.save()
+    elif state == "revoked":
+        mandate.revoked_at = now
+        mandate.save()
+    elif state == "erased":
+        usager.erased_at = now
+        usager.save()
+    elif state == "authorisation_revoked":
+        for one in authorisations:
+            one.revoked_at = now
+            one.save()
+    elif state == "superseded":
+        for one in authorisations:
+            one.superseded_by = factories.MandateFactory(
+                organisation=mandate.organisation, usager=usager,
+                demarches=["papiers"]).authorisations.get()
+            one.save()
 
 
 def code_from(response) -> str:

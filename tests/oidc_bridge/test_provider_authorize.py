@@ -159,21 +159,10 @@ def test_rep_scope_mismatch_is_refused_and_journaled(aidant_client, rp, organisa
     assert refusal_entry().payload["rep_scope_requested"] == ["social", "logement"]
 
 
-@pytest.mark.parametrize("state", ["expired", "revoked", "authorisation_revoked", "erased"])
+@pytest.mark.parametrize("state", kit.UNUSABLE_STATES)
 def test_inactive_mandates_are_not_offered(aidant_client, rp, organisation, mandate, usager,
                                            state):
-    now = timezone.now()
-    if state == "expired":
-        mandate.created_at, mandate.expires_at = now - timedelta(days=40), now - timedelta(days=1)
-        mandate.save()
-    elif state == "revoked":
-        mandate.revoked_at = now
-        mandate.save()
-    elif state == "authorisation_revoked":
-        mandate.authorisations.update(revoked_at=now)
-    else:
-        usager.erased_at = now
-        usager.save()
+    kit.make_unusable(state, mandate=mandate, usager=usager, now=timezone.now())
     response = arrive(aidant_client)
     assert response.status_code == 403
     assert refusal_entry().payload["reason"] == "no_usable_mandate"

@@ -1,7 +1,6 @@
 """The token and userinfo endpoints' precompiled statements (`oidc_bridge.sql`) give exactly what
 the ORM gives: same rows, same values, and the same answer to "is this authorisation usable"."""
 
-from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -64,32 +63,12 @@ def test_active_client_ignores_inactive_ones(rp):
     assert sql.active_client(rp.client_id) is None
 
 
-def _damage(state, *, mandate, usager, authorisation, now):
-    if state == "expired":
-        mandate.created_at, mandate.expires_at = now - timedelta(days=40), now - timedelta(days=1)
-        mandate.save()
-    elif state == "revoked":
-        mandate.revoked_at = now
-        mandate.save()
-    elif state == "authorisation_revoked":
-        authorisation.revoked_at = now
-        authorisation.save()
-    elif state == "superseded":
-        newer = factories.MandateFactory(organisation=mandate.organisation, usager=usager,
-                                         demarches=["papiers"]).authorisations.get()
-        authorisation.superseded_by = newer
-        authorisation.save()
-    elif state == "erased":
-        usager.erased_at = now
-        usager.save()
-
-
-@pytest.mark.parametrize("state", ["active", "expired", "revoked", "authorisation_revoked",
-                                   "superseded", "erased", "other_structure", "other_usager"])
+@pytest.mark.parametrize("state", ["active", *kit.UNUSABLE_STATES, "other_structure",
+                                   "other_usager"])
 def test_usable_predicate_is_the_selectors(state, organisation, mandate, usager):
     now = timezone.now()
     authorisation = mandate.authorisations.get(demarche="social")
-    _damage(state, mandate=mandate, usager=usager, authorisation=authorisation, now=now)
+    kit.make_unusable(state, mandate=mandate, usager=usager, authorisation=authorisation, now=now)
     structure_id = factories.OrganisationFactory().pk if state == "other_structure" \
         else organisation.pk
     usager_id = factories.UsagerFactory().pk if state == "other_usager" else usager.pk
@@ -104,7 +83,8 @@ def test_usable_predicate_is_the_selectors(state, organisation, mandate, usager)
 def test_consume_code_marks_it_used_only_when_usable(state, issued, mandate, usager):
     _, row = issued
     now = timezone.now()
-    _damage(state, mandate=mandate, usager=usager, authorisation=row.authorisation, now=now)
+    kit.make_unusable(state, mandate=mandate, usager=usager, authorisation=row.authorisation,
+                      now=now)
     assert sql.consume_code(row, at=now) is (state == "active")
     row.refresh_from_db()
     assert (row.used_at == now) is (state == "active")
