@@ -73,6 +73,12 @@ AIDANT = _Shape(Aidant, "a", fields=("id", "first_name", "last_name"))
 TOKEN = _Shape(AccessToken, "t")
 
 
+def _one(sql: str, params: list):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
 def _split(row, shapes) -> list:
     objects, start = [], 0
     for shape in shapes:
@@ -88,9 +94,7 @@ def _client_sql() -> str:
 
 
 def active_client(client_id: str) -> OIDCClient | None:
-    with connection.cursor() as cursor:
-        cursor.execute(_client_sql(), [client_id])
-        row = cursor.fetchone()
+    row = _one(_client_sql(), [client_id])
     return CLIENT.build(row) if row else None
 
 
@@ -116,9 +120,7 @@ def _code_sql() -> str:
 
 def code_for_redemption(code_sha256: str) -> AuthorizationCode | None:
     """The code with its client, usager, structure and aidant (names only), or None."""
-    with connection.cursor() as cursor:
-        cursor.execute(_code_sql(), [code_sha256])
-        row = cursor.fetchone()
+    row = _one(_code_sql(), [code_sha256])
     return _attach(*_split(row, (CODE, CLIENT, USAGER, STRUCTURE, AIDANT))) if row else None
 
 
@@ -132,9 +134,7 @@ def _token_sql() -> str:
 
 def access_token(token_sha256: str) -> AccessToken | None:
     """The access token with its code (and the code's client, usager, structure, aidant)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_token_sql(), [token_sha256])
-        row = cursor.fetchone()
+    row = _one(_token_sql(), [token_sha256])
     if not row:
         return None
     token, *code_parts = _split(row, (TOKEN, CODE, CLIENT, USAGER, STRUCTURE, AIDANT))
@@ -186,10 +186,7 @@ def usable_authorisation_exists(*, authorisation_id: int, structure_id: int, usa
                                 at) -> bool:
     """The same predicate as the consuming UPDATE, alone (tests hold it to the ORM's)."""
     usable = _usable_authorisation().format(authorisation="%s")
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {usable}",
-                       [authorisation_id, structure_id, usager_id, _when(at)])
-        return bool(cursor.fetchone()[0])
+    return bool(_one(f"SELECT {usable}", [authorisation_id, structure_id, usager_id, _when(at)])[0])
 
 
 @cache
