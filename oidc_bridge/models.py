@@ -84,12 +84,6 @@ class SigningKey(models.Model):
         return f"{self.alg} {self.kid}"
 
 
-class AuthorizationCodeQuerySet(models.QuerySet):
-    def lookup(self, code_sha256: str):
-        return self.select_related("client", "usager", "structure", "aidant").filter(
-            code_sha256=code_sha256).first()
-
-
 class AuthorizationCode(models.Model):
     """One delegated use: the single-use code and everything it is bound to."""
 
@@ -119,8 +113,6 @@ class AuthorizationCode(models.Model):
     # Set by end_session (or a code replay): the delegated session is over, its tokens revoked.
     ended_at = models.DateTimeField(null=True, blank=True)
 
-    objects = AuthorizationCodeQuerySet.as_manager()
-
     class Meta:
         verbose_name = "connexion déléguée"
         verbose_name_plural = "connexions déléguées"
@@ -138,11 +130,6 @@ class AccessTokenQuerySet(models.QuerySet):
         at = at or timezone.now()
         return self.filter(revoked_at__isnull=True, expires_at__gt=at,
                            code__ended_at__isnull=True)
-
-    def lookup(self, token_sha256: str):
-        return self.select_related(
-            "code", "code__client", "code__usager", "code__aidant", "code__structure",
-        ).filter(token_sha256=token_sha256).first()
 
 
 class AccessToken(models.Model):

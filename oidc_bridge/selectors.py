@@ -85,25 +85,21 @@ def _usable_rows(*, structure_id, usager_id, at):
 _USABLE_ROWS = Prepared(_usable_rows, structure_id="int", usager_id="int", at="datetime")
 
 
-def access_authorisation(*, structure_id: int, usager_id, demarche: str | None, demarches=None,
-                         for_update: bool = False) -> Authorisation:
-    """The usable authorisation for (usager, démarche), or `NotUsable` (same for all failures).
+def access_authorisation(*, structure_id: int, usager_id, demarche: str | None,
+                         demarches=None) -> Authorisation:
+    """The usable authorisation for (usager, démarche), locked in the caller's transaction, or
+    `NotUsable` (same for all failures).
 
     `demarche=None`: the only usable one within `demarches` (`SeveralUsable` if more). The
-    authorisation comes with `pk`, `mandate_id` and `demarche` only; `for_update` locks it (the
-    caller's transaction). Without `for_update` it comes from the ORM with its mandate.
+    authorisation comes with `pk`, `mandate_id` and `demarche` only.
     """
     if demarche is not None and demarches is not None and demarche not in demarches:
         raise NotUsable
     wanted = {demarche} if demarche is not None else demarches
-    if for_update:
-        found = [Authorisation(pk=pk, mandate_id=mandate_id, demarche=code)
-                 for pk, mandate_id, code in _USABLE_ROWS.rows(
-                     structure_id=structure_id, usager_id=usager_id, at=timezone.now())
-                 if wanted is None or code in wanted]
-    else:
-        found = list(usable_authorisations(structure_id=structure_id, usager_id=usager_id,
-                                           demarches=wanted)[:2])
+    found = [Authorisation(pk=pk, mandate_id=mandate_id, demarche=code)
+             for pk, mandate_id, code in _USABLE_ROWS.rows(
+                 structure_id=structure_id, usager_id=usager_id, at=timezone.now())
+             if wanted is None or code in wanted]
     if not found:
         raise NotUsable
     if len(found) > 1 and demarche is None:

@@ -180,7 +180,7 @@ def _start_delegation(*, aidant, client, request, usager_id, demarche, auth_time
     try:
         authorisation = selectors.access_authorisation(
             structure_id=structure_id, usager_id=usager_id, demarche=demarche,
-            demarches=request.rep_scope, for_update=True)
+            demarches=request.rep_scope)
     except selectors.SeveralUsable as exc:
         raise DemarcheNeeded from exc
     except NotUsable as exc:
