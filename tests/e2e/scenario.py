@@ -228,6 +228,7 @@ def create_mandate(aidant: Person, *, demarche: str, duration: str, citizen: str
     desk, page = aidant.desk, aidant.page
     desk.open("/")
     desk.press(page.get_by_role("link", name=re.compile("^Les mandats")))
+    heading(page, "Usagers de")
     desk.snap("espace-mandats")
     desk.press(page.get_by_role("link", name="Nouveau mandat"))
     heading(page, "Nouveau mandat")
@@ -337,6 +338,9 @@ def revoke_mandate(aidant: Person, mandate_url: str, clock: Clock) -> None:
     if "/connexion/" in page.url:
         login(aidant, clock, where="revocation")
     desk.press(page.get_by_role("link", name="Révoquer tout le mandat"))
+    # A key press returns before the navigation it starts: wait until the browser is on one of
+    # the two pages the link can lead to (the code is asked again after 15 idle minutes).
+    page.wait_for_url(re.compile(r"/revoquer/|/connexion/verification/"))
     if "/connexion/verification/" in page.url:
         desk.fill(page.get_by_label("Code à usage unique"), clock.code(aidant.authenticator))
         desk.press(page.get_by_role("button", name="Continuer"))
@@ -344,6 +348,8 @@ def revoke_mandate(aidant: Person, mandate_url: str, clock: Clock) -> None:
     desk.snap("revocation-motif")
     desk.fill(page.get_by_label("Motif de la révocation"), "Demande de l'usager")
     desk.press(page.get_by_role("button", name="Continuer"))
+    # Same heading on both steps: the confirmation button says the second one is shown.
+    expect(page.get_by_role("button", name="Confirmer la révocation")).to_be_visible()
     desk.snap("revocation-confirmation")
     desk.press(page.get_by_role("button", name="Confirmer la révocation"))
     heading(page, "Mandat de")
