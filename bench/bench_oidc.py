@@ -4,11 +4,16 @@ Ours: gunicorn, 2 sync workers, on the PostgreSQL of DATABASE_URL, persistent DB
 Baseline: panva's `oidc-provider` (node, one process, in-memory adapter, minimal configuration,
 interactions completed at once), started from tests/oidc_bridge/node in the same run. Figures:
 
-- `oidc_flow_server_ms`: median time of one full delegated login with the aidant already logged
-  in, as the sum of the loopback latencies of its requests (authorize, which shows the usager
-  page, the choice POST that issues the code, token, userinfo: 4 requests for us, the usager's
-  mandate covering one démarche; authorize, interaction, resume, token, userinfo: 5 for
-  oidc-provider, which has no choice pages). Loopback adds well under 0.1 ms a request.
+- `oidc_flow_server_ms`: median server time of one full delegated login with the aidant already
+  logged in: the sum, over the flow's requests, of the time the server itself took for each,
+  by its own clock (ours: `bench/gunicorn_timed.py`, from gunicorn handing the parsed request to
+  the worker until the worker is done with it; the baseline: from node's request event until the
+  response finished). Our flow is authorize (which shows the usager page), the choice POST that
+  issues the code, token and userinfo: 4 requests, the usager's mandate covering one démarche;
+  oidc-provider's is authorize, interaction, resume, token, userinfo: 5, with no choice pages.
+- `oidc_flow_client_ms`: the same flows as the Python client sees them (the summed latencies
+  `requests` reports). It adds the client's own work and its share of the 2 cores, which the
+  server waits behind when both want one: reported, no target.
 - `oidc_token_rps`: token endpoint requests per second with 8 concurrent connections, each
   request a fresh code (codes are minted just before, untimed: ours in-process through the
   service, the baseline's through its own authorize flow), sent by `bench.loadgen` (raw
@@ -24,6 +29,7 @@ If node or the baseline cannot run, our figures are printed with `baseline: null
 stderr.
 """
 
+import bisect
 import os
 import secrets
 import shutil
@@ -31,6 +37,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -122,18 +129,29 @@ def _setup_data(issuer: str) -> dict:
             "session": session.session_key}
 
 
-def _start_gunicorn(port: int) -> subprocess.Popen:
+def _start_gunicorn(port: int, timings: str) -> subprocess.Popen:
     # AUDIT_SEQUENCING=process: as deployed, a separate `audit_sequencer` chains journal entries
     # in batches; the request only inserts its entry in the business transaction.
     env = {**os.environ, "OIDC_ISSUER": f"http://127.0.0.1:{port}", "DB_CONN_MAX_AGE": "60",
-           "DEBUG": "false", "LOG_LEVEL": "WARNING", "AUDIT_SEQUENCING": "process"}
+           "DEBUG": "false", "LOG_LEVEL": "WARNING", "AUDIT_SEQUENCING": "process",
+           "BENCH_TIMINGS_DIR": timings}
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
-    # The production configuration (config/gunicorn.py: sync workers, gc.freeze after load),
-    # with the 2 workers the issue states.
+    # The production configuration (config/gunicorn.py: sync workers, gc.freeze after load)
+    # with the server's clock added (bench/gunicorn_timed.py), and the 2 workers the issue states.
     return subprocess.Popen(
-        [gunicorn, "config.wsgi:application", "-c", str(ROOT / "config" / "gunicorn.py"),
+        [gunicorn, "config.wsgi:application", "-c", str(ROOT / "bench" / "gunicorn_timed.py"),
          "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+
+
+def _gunicorn_timings(folder: str) -> list[tuple[int, int]]:
+    """(start, duration) in ns of every request the workers logged (bench/gunicorn_timed.py)."""
+    records = []
+    for name in os.listdir(folder):
+        with open(os.path.join(folder, name), encoding="ascii") as log:
+            records += [(int(start), int(duration)) for start, duration, _ in
+                        (line.split(" ", 2) for line in log if line.strip())]
+    return records
 
 
 def _authorize_query(client_id: str) -> str:
@@ -312,27 +330,71 @@ def _token_forms(codes, client: dict) -> list[dict]:
              **client} for code in codes]
 
 
-def _measure_ours(flows: int, tokens: int) -> tuple[float, float, float]:
+def _timed_flows(flow, count: int) -> list[tuple[int, int, float]]:
+    """Run `flow()` `count` times: each run's monotonic window (ns) and client-side ms."""
+    windows = []
+    for _ in range(count):
+        start = time.monotonic_ns()
+        client_ms = flow()
+        windows.append((start, time.monotonic_ns(), client_ms))
+    return windows
+
+
+def _server_ms(windows, records, per_flow: int) -> list[float]:
+    """Per flow, the summed server durations (ms) of the requests that started in its window.
+
+    Every flow must own exactly `per_flow` requests: anything else means the attribution (or
+    the server's clock) is wrong, and no figure is better than a wrong one.
+    """
+    starts = [start for start, _, _ in windows]
+    sums, counts = [0] * len(windows), [0] * len(windows)
+    for start, duration in records:
+        index = bisect.bisect_right(starts, start) - 1
+        if index >= 0 and start <= windows[index][1]:
+            sums[index] += duration
+            counts[index] += 1
+    if set(counts) != {per_flow}:
+        raise RuntimeError(f"server timings: {sorted(set(counts))} requests per flow, "
+                           f"expected {per_flow}")
+    return [total / 1e6 for total in sums]
+
+
+def _flow_figures(windows, records, per_flow: int) -> tuple[float, float]:
+    """(median server ms, median client ms) of the measured flows."""
+    server = statistics.median(_server_ms(windows, records, per_flow))
+    return server, statistics.median(client for _, _, client in windows)
+
+
+def _measure_ours(flows: int, tokens: int) -> tuple[float, ...]:
     port = _free_port()
     data = _setup_data(f"http://127.0.0.1:{port}")
-    server = _start_gunicorn(port)
     base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(f"{base}/.well-known/openid-configuration", server)
-        # Warm-up to steady state, as a server that has been up a while: imports, keys, each
-        # worker's connection and its prepared statements (psycopg prepares a statement the
-        # 5th time a connection runs it; the 2 workers share the requests).
-        for _ in range(WARM_UP):
-            _our_flow(base, data)
-        flow = statistics.median(_our_flow(base, data) for _ in range(flows))
-        client = {"client_id": data["client"].client_id, "client_secret": data["secret"]}
-        python_rps = _throughput(f"{base}/oidc/token", lambda n: _mint_our_codes(data, n),
-                                 tokens // 4, client)
-        rps = _lean_throughput(base, "/oidc/token", lambda n: _mint_our_codes(data, n), tokens,
-                               client)
-    finally:
-        _stop(server)
-    return flow, rps, python_rps
+    with tempfile.TemporaryDirectory() as timings:
+        server = _start_gunicorn(port, timings)
+        try:
+            _wait_ready(f"{base}/.well-known/openid-configuration", server)
+            # Warm-up to steady state, as a server that has been up a while: imports, keys,
+            # each worker's connection and its prepared statements (psycopg prepares a
+            # statement the 5th time a connection runs it; the 2 workers share the requests).
+            for _ in range(WARM_UP):
+                _our_flow(base, data)
+            windows = _timed_flows(lambda: _our_flow(base, data), flows)
+            client = {"client_id": data["client"].client_id, "client_secret": data["secret"]}
+            python_rps = _throughput(f"{base}/oidc/token", lambda n: _mint_our_codes(data, n),
+                                     tokens // 4, client)
+            rps = _lean_throughput(base, "/oidc/token", lambda n: _mint_our_codes(data, n),
+                                   tokens, client)
+        finally:
+            _stop(server)
+        server_ms, client_ms = _flow_figures(windows, _gunicorn_timings(timings), per_flow=4)
+    return server_ms, client_ms, rps, python_rps
+
+
+def _baseline_timings(base: str) -> list[tuple[int, int]]:
+    """(start, duration) in ns of every request oidc-provider served (baseline_provider.mjs)."""
+    text = requests.get(base + "/__bench/timings", timeout=30).text
+    return [(int(start), int(duration)) for start, duration, _ in
+            (line.split(" ", 2) for line in text.splitlines() if line.strip())]
 
 
 def _measure_baseline(flows: int, tokens: int) -> tuple[float | None, ...]:
@@ -342,12 +404,13 @@ def _measure_baseline(flows: int, tokens: int) -> tuple[float | None, ...]:
     except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
         print(f"bench_oidc: baseline oidc-provider unavailable ({exc}); baseline null",
               file=sys.stderr)
-        return None, None, None
+        return None, None, None, None
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(WARM_UP):
             _baseline_flow(base)
-        flow = statistics.median(_baseline_flow(base) for _ in range(flows))
+        windows = _timed_flows(lambda: _baseline_flow(base), flows)
+        server_ms, client_ms = _flow_figures(windows, _baseline_timings(base), per_flow=5)
         python_rps = _throughput(f"{base}/token", lambda n: _mint_baseline_codes(base, n),
                                  tokens // 4, BASELINE_CLIENT)
         rps = _lean_throughput(base, "/token", lambda n: _mint_baseline_codes(base, n), tokens,
@@ -355,17 +418,19 @@ def _measure_baseline(flows: int, tokens: int) -> tuple[float | None, ...]:
     except (requests.RequestException, RuntimeError, KeyError, AssertionError,
             OSError, subprocess.SubprocessError) as exc:
         print(f"bench_oidc: baseline run failed ({exc}); baseline null", file=sys.stderr)
-        return None, None, None
+        return None, None, None, None
     finally:
         _stop(server)
-    return flow, rps, python_rps
+    return server_ms, client_ms, rps, python_rps
 
 
 def run() -> None:
     flows, tokens = (40, 1000) if small() else (200, 3000)
-    flow, rps, python_rps = _measure_ours(flows, tokens)
-    base_flow, base_rps, base_python_rps = _measure_baseline(flows, tokens)
-    emit("oidc_flow_server_ms", flow, "ms", "<= 20", baseline=base_flow)
+    server_ms, client_ms, rps, python_rps = _measure_ours(flows, tokens)
+    base_server_ms, base_client_ms, base_rps, base_python_rps = _measure_baseline(flows, tokens)
+    emit("oidc_flow_server_ms", server_ms, "ms", "<= 20", baseline=base_server_ms)
+    emit("oidc_flow_client_ms", client_ms, "ms", "report (adds the Python client's own time)",
+         baseline=base_client_ms)
     emit("oidc_token_rps", rps, "req/s", ">= 400", baseline=base_rps)
     emit("oidc_token_rps_python_client", python_rps, "req/s", "report (client-bound)",
          baseline=base_python_rps)

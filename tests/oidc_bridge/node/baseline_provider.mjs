@@ -42,7 +42,21 @@ async function interaction(req, res) {
     { mergeWithLastSubmission: false });
 }
 
+// The server's own clock, as bench_oidc reads ours from gunicorn: for each request, the
+// monotonic time it reached the handler (after node parsed it) and how long until the response
+// was finished, in nanoseconds (process.hrtime reads CLOCK_MONOTONIC, as Python's
+// time.monotonic_ns does). GET /__bench/timings hands them over as "start duration path" lines.
+const timings = [];
+
 http.createServer((req, res) => {
+  const started = process.hrtime.bigint();
+  if (req.url === '/__bench/timings') {
+    res.end(timings.splice(0).join('\n'));
+    return;
+  }
+  res.on('finish', () => {
+    timings.push(`${started} ${process.hrtime.bigint() - started} ${req.url.split('?')[0]}`);
+  });
   if (req.url.startsWith('/interaction/')) {
     interaction(req, res).catch((error) => { res.statusCode = 500; res.end(String(error)); });
     return;
