@@ -22,10 +22,20 @@ class NotUsable(LookupError):
     """No such usable authorisation for this aidant: missing and forbidden look the same."""
 
 
+def _usable_client_id(client_id: str) -> bool:
+    return bool(client_id) and "\x00" not in client_id  # e.g. HTTP Basic; PostgreSQL refuses NUL
+
+
 def active_client(client_id: str) -> OIDCClient | None:
-    if not client_id or "\x00" in client_id:  # e.g. from HTTP Basic; PostgreSQL refuses NUL
-        return None
-    return sql.active_client(client_id)
+    return sql.active_client(client_id) if _usable_client_id(client_id) else None
+
+
+def client_and_code(client_id: str, code: str):
+    """(the active client, the code in clear it sent if it is that client's own) as rows; either
+    may be None. One query: the token endpoint's client authentication and code lookup."""
+    if not _usable_client_id(client_id):
+        return None, None
+    return sql.client_and_code(client_id, sha256_hex(code) if code else "")
 
 
 def usable_authorisations(*, structure_id: int, demarches: Iterable[str] | None = None,

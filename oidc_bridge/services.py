@@ -222,16 +222,18 @@ class _AlreadyConsumed(Exception):
     pass
 
 
-def token_exchange(*, client: OIDCClient, code: str, redirect_uri: str,
+def token_exchange(*, client: OIDCClient, code: AuthorizationCode | None, redirect_uri: str,
                    code_verifier: str) -> tuple[str, AccessToken]:
     """Redeem `code` for an access token (RFC 6749 4.1.3, RFC 7636 4.6); return (token, row).
 
-    The code is consumed by an atomic conditional UPDATE in the transaction that creates the
-    token, so two parallel redemptions cannot both succeed. A used code is a replay: the tokens
-    it issued are revoked and CODE_REPLAYED journaled (RFC 6749 4.1.2, RFC 9700 4.5). Every
-    failure is `OAuthError("invalid_grant")`, never saying which binding failed.
+    `code` is the row the caller found for the authenticated `client`
+    (`selectors.client_and_code`), None when the client sent no such code of its own. The code
+    is consumed by an atomic conditional UPDATE in the transaction that creates the token, so
+    two parallel redemptions cannot both succeed. A used code is a replay: the tokens it issued
+    are revoked and CODE_REPLAYED journaled (RFC 6749 4.1.2, RFC 9700 4.5). Every failure is
+    `OAuthError("invalid_grant")`, never saying which binding failed.
     """
-    row = sql.code_for_redemption(sha256_hex(code)) if code else None
+    row = code
     if row is None or row.client_id != client.pk:
         raise OAuthError("invalid_grant", "Code inconnu")
     if row.used_at is not None:
@@ -261,17 +263,18 @@ def _check_bindings(row: AuthorizationCode, *, redirect_uri: str, code_verifier:
 @transaction.atomic
 def _issue_token(row: AuthorizationCode) -> tuple[str, AccessToken]:
     now = timezone.now()
+    token = secrets.token_urlsafe(32)
     # One statement consumes the code AND checks that its authorisation is still active (a
-    # mandate revoked since the code was issued stops the login here).
-    if not sql.consume_code(row, at=now):
+    # mandate revoked since the code was issued stops the login here); the token row is
+    # written only if it did.
+    access = sql.consume_code_for_token(row, token_sha256=sha256_hex(token), at=now,
+                                        expires_at=now + settings.OIDC_ACCESS_TOKEN_LIFETIME)
+    if access is None:
         used_at = AuthorizationCode.objects.filter(pk=row.pk).values_list(
             "used_at", flat=True).first()
         if used_at is not None:
             raise _AlreadyConsumed
         raise OAuthError("invalid_grant", "Code expiré ou mandat inactif")
-    token = secrets.token_urlsafe(32)
-    access = sql.insert_access_token(token_sha256=sha256_hex(token), code=row, created_at=now,
-                                     expires_at=now + settings.OIDC_ACCESS_TOKEN_LIFETIME)
     audit.record(EventType.TOKEN_ISSUED, actor=_token_actor(row.client),
                  structure=row.structure_id, usager=row.usager_id, mandate=row.mandate_id,
                  authorisation=row.authorisation_id, oidc_client=row.client.client_id,

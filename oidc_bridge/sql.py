@@ -112,16 +112,34 @@ def _attach(code, client, usager, structure, aidant):
 
 
 @cache
-def _code_sql() -> str:
-    shapes = ", ".join(s.select for s in (CODE, CLIENT, USAGER, STRUCTURE, AIDANT))
-    return (f"SELECT {shapes} FROM {_table(AuthorizationCode)} c {_code_joins()} "
-            f"WHERE c.{_col(AuthorizationCode, 'code_sha256')} = %s")
+def _client_and_code_sql() -> str:
+    c, o = AuthorizationCode, OIDCClient
+    shapes = ", ".join(s.select for s in (CLIENT, CODE, USAGER, STRUCTURE, AIDANT))
+    # The code and its relations as one LEFT-joined group: an unknown code, or another
+    # client's, leaves them NULL and still returns the client (its authentication comes first).
+    joins = (f"JOIN {_table(Usager)} u ON u.id = c.{_col(c, 'usager')} "
+             f"JOIN {_table(Organisation)} s ON s.id = c.{_col(c, 'structure')} "
+             f"JOIN {_table(Aidant)} a ON a.id = c.{_col(c, 'aidant')}")
+    return (f"SELECT {shapes} FROM {_table(o)} o LEFT JOIN ({_table(c)} c {joins}) "
+            f"ON c.{_col(c, 'code_sha256')} = %s AND c.{_col(c, 'client')} = o.id "
+            f"WHERE o.{_col(o, 'client_id')} = %s AND o.{_col(o, 'is_active')}")
 
 
-def code_for_redemption(code_sha256: str) -> AuthorizationCode | None:
-    """The code with its client, usager, structure and aidant (names only), or None."""
-    row = _one(_code_sql(), [code_sha256])
-    return _attach(*_split(row, (CODE, CLIENT, USAGER, STRUCTURE, AIDANT))) if row else None
+def client_and_code(client_id: str, code_sha256: str):
+    """(the active client `client_id` or None, its code `code_sha256` or None), in one query.
+
+    The code comes with its client, usager, structure and aidant (names only); a code issued to
+    another client is None, exactly like an unknown one.
+    """
+    row = _one(_client_and_code_sql(), [code_sha256, client_id])
+    if not row:
+        return None, None
+    client = CLIENT.build(row[:CLIENT.width])
+    if row[CLIENT.width] is None:  # the code's primary key: NULL when no code matched
+        return client, None
+    code, usager, structure, aidant = _split(row[CLIENT.width:],
+                                             (CODE, USAGER, STRUCTURE, AIDANT))
+    return client, _attach(code, client, usager, structure, aidant)
 
 
 @cache
@@ -189,20 +207,48 @@ def usable_authorisation_exists(*, authorisation_id: int, structure_id: int, usa
     return bool(_one(f"SELECT {usable}", [authorisation_id, structure_id, usager_id, _when(at)])[0])
 
 
+def _token_columns() -> str:
+    return ", ".join(_col(AccessToken, n)
+                     for n in ("token_sha256", "code", "created_at", "expires_at"))
+
+
 @cache
 def _insert_token_sql() -> str:
-    t = AccessToken
-    columns = ", ".join(_col(t, n) for n in ("token_sha256", "code", "created_at", "expires_at"))
-    return f"INSERT INTO {_table(t)} ({columns}) VALUES (%s, %s, %s, %s) RETURNING id"
+    return (f"INSERT INTO {_table(AccessToken)} ({_token_columns()}) VALUES (%s, %s, %s, %s) "
+            f"RETURNING id")
 
 
-def insert_access_token(*, token_sha256: str, code: AuthorizationCode, created_at,
-                        expires_at) -> AccessToken:
-    with connection.cursor() as cursor:
-        cursor.execute(_insert_token_sql(),
-                       [token_sha256, code.pk, _when(created_at), _when(expires_at)])
-        pk = cursor.fetchone()[0]
+@cache
+def _consume_and_insert_sql() -> str:
+    # PostgreSQL: the conditional UPDATE and the INSERT of the token in one statement (a
+    # data-modifying WITH): the token row exists only if this statement consumed the code.
+    return (f"WITH consumed AS ({_consume_sql()} RETURNING id) "
+            f"INSERT INTO {_table(AccessToken)} ({_token_columns()}) "
+            f"SELECT %s, id, %s, %s FROM consumed RETURNING id")
+
+
+def _token(pk, *, token_sha256, code, created_at, expires_at) -> AccessToken:
     token = AccessToken(id=pk, token_sha256=token_sha256, code=code, created_at=created_at,
                         expires_at=expires_at)
     token._state.adding = False
     return token
+
+
+def consume_code_for_token(code: AuthorizationCode, *, token_sha256: str, at,
+                           expires_at) -> AccessToken | None:
+    """`consume_code(code, at=at)`, and if it consumed the code, the access token inserted in
+    the same transaction; None (nothing written) otherwise. Must run inside a transaction."""
+    when = _when(at)
+    consume = [when, code.pk, when, code.structure_id, code.usager_id, when]
+    insert = [token_sha256, when, _when(expires_at)]
+    if connection.vendor == "postgresql":
+        row = _one(_consume_and_insert_sql(), consume + insert)
+        pk = row[0] if row else None
+    elif consume_code(code, at=at):  # SQLite has no UPDATE inside WITH: two statements
+        pk = _one(_insert_token_sql(), [insert[0], code.pk, *insert[1:]])[0]
+    else:
+        pk = None
+    if pk is None:
+        return None
+    return _token(pk, token_sha256=token_sha256, code=code, created_at=at,
+                  expires_at=expires_at)

@@ -53,14 +53,17 @@ def jwks_view(request):
 
 
 def _authenticate_client(request, form: dict):
-    """RFC 6749 2.3.1: the client and its secret, compared as SHA-256 digests in constant time."""
+    """RFC 6749 2.3.1: the client and its secret, compared as SHA-256 digests in constant time.
+
+    Returns (client, the row of the code it sent, if that code is its own, else None): both
+    come from one query, and the code is used only once the client is authenticated."""
     credentials = client_auth.extract_credentials(request.META.get("HTTP_AUTHORIZATION", ""),
                                                   form)
-    client = selectors.active_client(credentials.client_id)
+    client, code = selectors.client_and_code(credentials.client_id, form.get("code", ""))
     stored = client.secret_sha256 if client else ""
     if not client_auth.secret_matches(credentials.secret, stored) or client is None:
         raise client_auth.invalid_client(credentials.method)
-    return client
+    return client, code
 
 
 @csrf_exempt
@@ -70,11 +73,11 @@ def _authenticate_client(request, form: dict):
 def token_view(request):
     try:
         form = single_params(dict(request.POST.lists()))
-        client = _authenticate_client(request, form)
+        client, code = _authenticate_client(request, form)
         if form.get("grant_type") != "authorization_code":
             raise OAuthError("unsupported_grant_type", "Seul authorization_code est accepté")
         token, access = services.token_exchange(
-            client=client, code=form.get("code", ""),
+            client=client, code=code,
             redirect_uri=form.get("redirect_uri", ""),
             code_verifier=form.get("code_verifier", ""))
         body = issuance.token_response(access.code, token)

@@ -3,6 +3,7 @@ the ORM gives: same rows, same values, and the same answer to "is this authorisa
 
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from oidc_bridge import selectors, sql
@@ -27,11 +28,13 @@ def issued(aidant, rp, mandate, usager):
     return code, row
 
 
-def test_code_and_its_relations_are_the_orms(issued):
+def test_client_code_and_its_relations_are_the_orms(issued, rp):
     code, row = issued
-    found = sql.code_for_redemption(selectors.sha256_hex(code))
+    client, found = sql.client_and_code(rp.client_id, selectors.sha256_hex(code))
     orm = AuthorizationCode.objects.select_related("client", "usager", "structure",
                                                    "aidant").get(pk=row.pk)
+    assert _fields(client) == _fields(orm.client)
+    assert found.client is client
     assert _fields(found) == _fields(orm)
     for relation in ("client", "usager", "structure"):
         assert _fields(getattr(found, relation)) == _fields(getattr(orm, relation))
@@ -39,12 +42,27 @@ def test_code_and_its_relations_are_the_orms(issued):
     assert _fields(found.aidant, ["id", "first_name", "last_name"]) == _fields(
         orm.aidant, ["id", "first_name", "last_name"])
     assert "password" in found.aidant.get_deferred_fields()
-    assert sql.code_for_redemption("0" * 64) is None
+
+
+def test_client_and_code_without_a_code_of_that_clients(issued, rp):
+    code, _ = issued
+    other = kit.register("other-site")
+    client, found = sql.client_and_code(rp.client_id, "0" * 64)
+    assert _fields(client) == _fields(type(rp).objects.get(pk=rp.pk)) and found is None
+    assert sql.client_and_code(rp.client_id, "")[1] is None
+    assert sql.client_and_code("nobody", selectors.sha256_hex(code)) == (None, None)
+    # Another client's code is not found, like an unknown one.
+    client, found = sql.client_and_code(other.client_id, selectors.sha256_hex(code))
+    assert client.pk == other.pk and found is None
+    rp.is_active = False
+    rp.save()
+    assert sql.client_and_code(rp.client_id, selectors.sha256_hex(code)) == (None, None)
 
 
 def test_access_token_row_and_lookup_are_the_orms(issued, rp):
     code, row = issued
-    token, access = token_exchange(client=rp, code=code, redirect_uri=kit.REDIRECT_URI,
+    client, found = selectors.client_and_code(rp.client_id, code)
+    token, access = token_exchange(client=client, code=found, redirect_uri=kit.REDIRECT_URI,
                                    code_verifier="")
     orm = AccessToken.objects.get(pk=access.pk)
     assert _fields(access) == _fields(orm)
@@ -89,3 +107,24 @@ def test_consume_code_marks_it_used_only_when_usable(state, issued, mandate, usa
     row.refresh_from_db()
     assert (row.used_at == now) is (state == "active")
     assert sql.consume_code(row, at=now) is False  # never twice
+
+
+@pytest.mark.parametrize("state", ["active", "revoked", "erased"])
+def test_consume_code_for_token_writes_the_token_only_when_it_consumed(state, issued, mandate,
+                                                                     usager):
+    _, row = issued
+    now = timezone.now()
+    kit.make_unusable(state, mandate=mandate, usager=usager, authorisation=row.authorisation,
+                      now=now)
+    later = now + timezone.timedelta(minutes=1)
+    with transaction.atomic():
+        token = sql.consume_code_for_token(row, token_sha256="a" * 64, at=now, expires_at=later)
+    usable = state == "active"
+    assert (token is not None) is usable
+    assert AccessToken.objects.filter(code=row).count() == int(usable)
+    if usable:
+        assert _fields(token) == _fields(AccessToken.objects.get(code=row))
+    with transaction.atomic():  # never twice
+        assert sql.consume_code_for_token(row, token_sha256="b" * 64, at=now,
+                                          expires_at=later) is None
+    assert AccessToken.objects.filter(code=row).count() == int(usable)
