@@ -1,5 +1,8 @@
 """Querysets compiled once per process, run many times with new values.
 
+Three ways to run one: `exists()`, `rows()` (a `values_list()` queryset's plain columns) and
+`one()` (a model queryset on a unique key: its instance, built as the ORM builds it).
+
 Why: on the delegated-login path (issue 5: a whole login in <= 20 ms of server time) the ORM
 spent more time compiling some querysets than PostgreSQL spent answering them (3.5 ms of Python
 for the nested EXISTS of `is_habilitated`, 0.1 ms in the database). A `Prepared` keeps the
@@ -62,6 +65,9 @@ class Prepared:
             query = self.build(**sentinels).query
             if mode == "exists":
                 query = query.exists()
+            elif mode == "one":
+                query = query.chain()
+                query.set_limits(high=1)
             sql, params = query.get_compiler(connection=connection).as_sql()
             slots = []
             for name, sentinel in sentinels.items():
@@ -91,3 +97,36 @@ class Prepared:
         """The rows of a `values_list()` queryset (plain columns: no converters applied)."""
         with self._execute("rows", values) as cursor:
             return cursor.fetchall()
+
+    def one(self, **values):
+        """The instance that a plain model queryset filtered on a unique key matches, or None.
+
+        Plain: no `select_related` and no annotations (`only()`/`defer()` defer as the ORM
+        does). The instance is built as `ModelIterable` builds it, each column through its
+        field's database converters, so it holds exactly what the ORM would give."""
+        model, attnames, converters = self._instance_shape()
+        with self._execute("one", values) as cursor:
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        row = list(row)
+        for index, (functions, expression) in converters:
+            for convert in functions:
+                row[index] = convert(row[index], expression, connection)
+        return model.from_db(connection.alias, attnames, row)
+
+    def _instance_shape(self):
+        key = (connection.vendor, "shape")
+        if key not in self._compiled:
+            compiler = self.build(**self._sentinels()).query.get_compiler(connection=connection)
+            compiler.setup_query()
+            info = compiler.klass_info
+            if info is None or info.get("related_klass_infos") or compiler.annotation_col_map:
+                raise PreparedError("one() needs a plain model queryset")
+            fields = info["select_fields"]
+            if fields != list(range(len(compiler.select))):
+                raise PreparedError("one() needs every selected column to be a model field")
+            attnames = [column[0].target.attname for column in compiler.select]
+            converters = compiler.get_converters([column[0] for column in compiler.select])
+            self._compiled[key] = (info["model"], attnames, sorted(converters.items()))
+        return self._compiled[key]

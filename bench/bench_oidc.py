@@ -120,7 +120,7 @@ def _setup_data(issuer: str) -> dict:
                                           actor=Actor.system("bench"))
     session = SessionStore()
     session[SESSION_KEY] = str(aidant.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "aidants.backends.AidantBackend"
     session[HASH_SESSION_KEY] = aidant.get_session_auth_hash()
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     auth_session.mark_login(session)

@@ -54,7 +54,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "aidants.middleware.DeviceOTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "aidants.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -109,7 +109,8 @@ AUTH_USER_MODEL = "aidants.Aidant"
 AUTHENTICATION_BACKENDS = [
     # django-axes first so a locked (username, IP) pair is refused even with the right password.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend with the per-request user load compiled once (aidants.backends).
+    "aidants.backends.AidantBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

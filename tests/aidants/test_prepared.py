@@ -58,3 +58,43 @@ def test_string_values_are_swapped_exactly():
     assert by_email.rows(email=first.email) == [(first.pk,)]
     assert by_email.rows(email=second.email) == [(second.pk,)]
     assert by_email.rows(email="x' OR '1'='1") == []  # a parameter, never SQL
+
+
+def _field_values(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
+
+
+def _device_by_pk(*, pk):
+    from aidants.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(pk=pk)
+
+
+DEVICE_BY_PK = Prepared(_device_by_pk, pk="int")
+
+
+@pytest.mark.django_db
+def test_one_builds_the_orms_instance_with_its_converters():
+    # Booleans, datetimes, an encrypted key and a nullable FK: SQLite needs converters for them.
+    device = factories.TOTPDeviceFactory()
+    for pk in (device.pk, device.pk + 1000):  # one compilation, then only the value changes
+        found, expected = DEVICE_BY_PK.one(pk=pk), _device_by_pk(pk=pk).first()
+        assert (found is None) is (expected is None)
+    found = DEVICE_BY_PK.one(pk=device.pk)
+    assert _field_values(found) == _field_values(_device_by_pk(pk=device.pk).get())
+    assert found.confirmed is True and found.created_at.tzinfo is not None
+    assert not found._state.adding and found._state.db == "default"
+    assert found.bin_key == device.bin_key
+
+
+@pytest.mark.django_db
+def test_one_refuses_related_instances_and_defers_like_the_orm():
+    related = Prepared(lambda *, pk: Aidant.objects.select_related("current_structure")
+                       .filter(pk=pk), pk="int")
+    with pytest.raises(PreparedError):
+        related.one(pk=1)
+    aidant = factories.AidantFactory()
+    deferred = Prepared(lambda *, pk: Aidant.objects.only("email").filter(pk=pk), pk="int")
+    found, orm = deferred.one(pk=aidant.pk), Aidant.objects.only("email").get(pk=aidant.pk)
+    assert found.get_deferred_fields() == orm.get_deferred_fields() != set()
+    assert (found.pk, found.email) == (aidant.pk, aidant.email)

@@ -51,7 +51,7 @@ def test_otp_form(aidant, pairs):
     client = Client()
     session = client.session
     session[PENDING_KEY] = {"aidant_id": aidant.pk,
-                            "backend": "django.contrib.auth.backends.ModelBackend",
+                            "backend": "aidants.backends.AidantBackend",
                             "started_at": timezone.now().isoformat(), "next": ""}
     session.save()
     with Unchanged(*FAILED_LOGIN):
