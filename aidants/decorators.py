@@ -15,26 +15,34 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from aidants import auth_session
-from aidants.models import Membership
+from aidants.models import Aidant, Membership, Organisation
 from aidants.prepared import Prepared
 
 
-def _current_membership(*, aidant_id, organisation_id):
-    return Membership.objects.active().filter(aidant_id=aidant_id,
-                                              organisation_id=organisation_id)
+def _current_structure(*, aidant_id, organisation_id):
+    """The structure `organisation_id` if the aidant actively belongs to it (and it is active)."""
+    return Organisation.objects.filter(pk=organisation_id).filter(Exists(
+        Membership.objects.active().filter(aidant_id=aidant_id, organisation_id=OuterRef("pk"))))
 
 
 # Checked on every aidant page: compiled once (aidants.prepared).
-_CURRENT_MEMBERSHIP = Prepared(_current_membership, aidant_id="int", organisation_id="int")
+_CURRENT_STRUCTURE = Prepared(_current_structure, aidant_id="int", organisation_id="int")
 
 
 def _has_current_membership(user) -> bool:
-    return user.current_structure_id is not None and _CURRENT_MEMBERSHIP.exists(
-        aidant_id=user.pk, organisation_id=user.current_structure_id)
+    """Does the aidant actively belong to their current structure? The structure read for
+    that is kept as `user.current_structure`: the page's header shows it without a query."""
+    if user.current_structure_id is None:
+        return False
+    structure = _CURRENT_STRUCTURE.one(aidant_id=user.pk, organisation_id=user.current_structure_id)
+    if structure is not None:
+        Aidant.current_structure.field.set_cached_value(user, structure)
+    return structure is not None
 
 
 def _is_verified(user) -> bool:
