@@ -188,14 +188,14 @@ def _start_delegation(*, aidant, client, request, usager_id, demarche, auth_time
     demarche = authorisation.demarche
     code = secrets.token_urlsafe(32)
     now = timezone.now()
-    row = AuthorizationCode.objects.create(
+    row = sql.insert_code(AuthorizationCode(
         code_sha256=sha256_hex(code), sid=sid, client=client,
         redirect_uri=request.redirect_uri, scope=" ".join(request.scope), nonce=request.nonce,
         code_challenge=request.code_challenge, aidant=aidant, structure_id=structure_id,
         usager_id=int(usager_id), mandate_id=authorisation.mandate_id,
         authorisation=authorisation, demarche=demarche,
         requested_rep_scope=list(request.rep_scope or []), auth_time=auth_time, acr=acr, amr=amr,
-        created_at=now, expires_at=now + settings.OIDC_CODE_LIFETIME)
+        created_at=now, expires_at=now + settings.OIDC_CODE_LIFETIME))
     audit.record(EventType.DELEGATED_LOGIN, actor=Actor.aidant(aidant),
                  structure=structure_id, usager=row.usager_id, mandate=row.mandate_id,
                  authorisation=authorisation, oidc_client=client.client_id, demarche=demarche,

@@ -207,6 +207,27 @@ def usable_authorisation_exists(*, authorisation_id: int, structure_id: int, usa
     return bool(_one(f"SELECT {usable}", [authorisation_id, structure_id, usager_id, _when(at)])[0])
 
 
+_CODE_FIELDS = [f for f in AuthorizationCode._meta.concrete_fields if not f.primary_key]
+
+
+@cache
+def _insert_code_sql() -> str:
+    columns = ", ".join(_q(f.column) for f in _CODE_FIELDS)
+    values = ", ".join(["%s"] * len(_CODE_FIELDS))
+    return f"INSERT INTO {_table(AuthorizationCode)} ({columns}) VALUES ({values}) RETURNING id"
+
+
+def insert_code(code: AuthorizationCode) -> AuthorizationCode:
+    """INSERT the unsaved `code` as `save()` would (each value through its field's
+    `pre_save` and `get_db_prep_save`), with the statement compiled once. No model signal is
+    sent: nothing listens to AuthorizationCode (the journal entry is the service's)."""
+    params = [f.get_db_prep_save(f.pre_save(code, True), connection) for f in _CODE_FIELDS]
+    code.pk = _one(_insert_code_sql(), params)[0]
+    code._state.adding = False
+    code._state.db = connection.alias
+    return code
+
+
 def _token_columns() -> str:
     return ", ".join(_col(AccessToken, n)
                      for n in ("token_sha256", "code", "created_at", "expires_at"))

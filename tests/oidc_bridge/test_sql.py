@@ -128,3 +128,11 @@ def test_consume_code_for_token_writes_the_token_only_when_it_consumed(state, is
         assert sql.consume_code_for_token(row, token_sha256="b" * 64, at=now,
                                           expires_at=later) is None
     assert AccessToken.objects.filter(code=row).count() == int(usable)
+
+
+def test_inserted_code_is_the_row_the_orm_reads_back(issued):
+    _, row = issued  # delegated_login_start wrote it through sql.insert_code
+    orm = AuthorizationCode.objects.get(pk=row.pk)
+    assert not row._state.adding and row.pk == orm.pk
+    assert _fields(row) == _fields(orm)
+    assert orm.requested_rep_scope == row.requested_rep_scope and orm.amr == ["pwd", "otp"]
