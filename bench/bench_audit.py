@@ -34,7 +34,7 @@ Figures (one JSON line each, `bench.common.emit`):
   same entries; same baseline. Target >= 40% of it.
 - `audit_verify_{db,export}_cpu_rate`: the same runs per CPU second of this process, next to the
   baseline's (immune to other processes' load; PostgreSQL's work is not counted).
-  Each verification figure and the baseline are the best of 3 interleaved runs.
+  Each verification figure and the baseline are the best of 5 interleaved runs.
 The verification journal holds 1,000,000 entries (BENCH_SCALE=small: 50,000, and 1.5 s per
 throughput phase instead of 5 s), topped up server-side with synthetic rows the real sequencer
 then sequences.
@@ -337,7 +337,7 @@ def _verified(verdict) -> int:
     return verdict.size
 
 
-def _best_rates(works: dict, rounds: int = 3) -> dict:
+def _best_rates(works: dict, rounds: int = 5) -> dict:
     """Best wall and CPU rates (entries/s) of each work over `rounds` interleaved rounds.
 
     The box is shared: one run of ~0.2 s can lose half its time to other processes, so each

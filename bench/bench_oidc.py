@@ -425,7 +425,7 @@ def _measure_baseline(flows: int, tokens: int) -> tuple[float | None, ...]:
 
 
 def run() -> None:
-    flows, tokens = (40, 1000) if small() else (200, 3000)
+    flows, tokens = (100, 1000) if small() else (200, 3000)
     server_ms, client_ms, rps, python_rps = _measure_ours(flows, tokens)
     base_server_ms, base_client_ms, base_rps, base_python_rps = _measure_baseline(flows, tokens)
     emit("oidc_flow_server_ms", server_ms, "ms", "<= 20", baseline=base_server_ms)
