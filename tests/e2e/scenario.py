@@ -67,6 +67,9 @@ def login(person: Person, clock: Clock, *, where: str = "connexion") -> None:
     desk.fill(page.get_by_label("Code à usage unique"), clock.code(person.authenticator))
     desk.press(page.get_by_role("button", name="Se connecter"))
     expect(page.get_by_role("heading", name="Saisissez votre code")).to_have_count(0)
+    # The code page is gone, so the next one has committed: let it finish loading before the
+    # caller reads it (a key press does not wait for the navigation it starts).
+    page.wait_for_load_state()
 
 
 def skip_link_works(person: Person) -> None:
