@@ -68,6 +68,7 @@ class EventType(models.TextChoices):
     SESSION_ENDED = "oidc.session_ended", "Déconnexion du fournisseur d'identité"
     CLIENT_REGISTERED = "oidc.client_registered", "Client OIDC enregistré"
     CLIENT_SECRET_ROTATED = "oidc.client_secret_rotated", "Secret de client renouvelé"
+    GRANTS_PURGED = "oidc.grants_purged", "Codes et jetons expirés supprimés"
     # The journal itself
     CHECKPOINT_SIGNED = "audit.checkpoint_signed", "Point de contrôle signé"
     EXPORT_DOWNLOADED = "audit.export_downloaded", "Export du journal"

@@ -230,6 +230,10 @@ OIDC_PAIRWISE_SECRET = env("OIDC_PAIRWISE_SECRET",
 OIDC_CODE_LIFETIME = timedelta(seconds=env("OIDC_CODE_LIFETIME", 60, int))
 OIDC_ACCESS_TOKEN_LIFETIME = timedelta(seconds=env("OIDC_ACCESS_TOKEN_LIFETIME", 60, int))
 OIDC_ID_TOKEN_LIFETIME = timedelta(seconds=env("OIDC_ID_TOKEN_LIFETIME", 60, int))
+# Expired authorization codes and access tokens (hashes and the metadata of one delegated use)
+# are deleted this long after they expired (`manage.py oidc_purge_expired`, daily): long enough
+# to look into an incident, while the journal keeps the lasting record of each use.
+OIDC_GRANT_RETENTION = timedelta(days=env("OIDC_GRANT_RETENTION_DAYS", 7, int))
 
 # Mandates and retention (RGPD).
 USAGER_RETENTION = timedelta(days=env("USAGER_RETENTION_DAYS", 365, int))

@@ -307,3 +307,22 @@ def delegated_session_end(*, code: AuthorizationCode, actor) -> AuthorizationCod
                  usager=code.usager_id, mandate=code.mandate_id, oidc_client=code.client.client_id,
                  demarche=code.demarche, payload={"sid": code.sid, "already_ended": not ended})
     return code
+
+
+@transaction.atomic
+def expired_grants_purge(*, before: datetime, actor) -> tuple[int, int]:
+    """Delete the codes that expired before `before`, with their tokens, once every token of
+    theirs expired before `before` too; return (codes, tokens) deleted.
+
+    Storage limitation (RGPD): a code row keeps which aidant acted for which usager, through
+    which site; past its lifetime it serves nothing but an investigation, and the journal's
+    DELEGATED_LOGIN and TOKEN_ISSUED entries are the lasting record. One GRANTS_PURGED entry
+    in the same transaction, with the counts.
+    """
+    live_tokens = AccessToken.objects.filter(expires_at__gte=before).values("code_id")
+    codes = AuthorizationCode.objects.filter(expires_at__lt=before).exclude(pk__in=live_tokens)
+    token_count, _ = AccessToken.objects.filter(code__in=codes.values("pk")).delete()
+    code_count, _ = codes.delete()
+    audit.record(EventType.GRANTS_PURGED, actor=actor, payload={
+        "codes": code_count, "tokens": token_count, "expired_before": before.isoformat()})
+    return code_count, token_count
