@@ -53,3 +53,18 @@ def ensure_database(cfg: dict) -> None:
                                [cfg["NAME"]]).fetchone()
         if not exists:
             admin.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
+
+
+def quiesce(cfg: dict, *, timeout: float = 60.0) -> None:
+    """Let PostgreSQL settle before a latency measurement: flush dirty buffers (CHECKPOINT) and
+    wait, at most `timeout` seconds, for running autovacuum workers (the previous benchmark may
+    have written millions of rows) to finish, so they do not share the 2 cores with it."""
+    import time
+
+    with admin_connection(cfg) as admin:
+        admin.execute("CHECKPOINT")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and admin.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"
+        ).fetchone()[0]:
+            time.sleep(0.5)
