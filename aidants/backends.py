@@ -9,7 +9,7 @@ rule of `ModelBackend` (password check, `is_active`, permissions) is inherited u
 from django.contrib.auth.backends import ModelBackend
 
 from aidants.models import Aidant
-from aidants.prepared import Prepared
+from aidants.prepared import Prepared, as_pk
 
 
 def _aidant(*, pk):
@@ -21,9 +21,6 @@ _AIDANT = Prepared(_aidant, pk="int")
 
 class AidantBackend(ModelBackend):
     def get_user(self, user_id):
-        try:
-            pk = int(user_id)
-        except (TypeError, ValueError):
-            return None
-        user = _AIDANT.one(pk=pk) if 0 < pk < 2**63 else None
+        pk = as_pk(user_id)
+        user = _AIDANT.one(pk=pk) if pk is not None else None
         return user if user is not None and self.user_can_authenticate(user) else None

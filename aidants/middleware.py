@@ -5,7 +5,7 @@ from django_otp.middleware import OTPMiddleware
 
 from aidants import auth_session
 from aidants.models import BackupCodeDevice, TOTPDevice
-from aidants.prepared import Prepared
+from aidants.prepared import Prepared, as_pk
 
 
 def _device(model):
@@ -31,11 +31,8 @@ class DeviceOTPMiddleware(OTPMiddleware):
         prepared = self._compiled.get(label)
         if prepared is None:
             return super()._device_from_persistent_id(persistent_id)
-        try:
-            pk = int(device_id)
-        except ValueError:
-            return None
-        return prepared.one(pk=pk) if 0 < pk < 2**63 else None
+        pk = as_pk(device_id)
+        return prepared.one(pk=pk) if pk is not None else None
 
 
 class SessionLifetimeMiddleware:

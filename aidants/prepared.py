@@ -23,6 +23,16 @@ _INT_BASE = -7_390_000_000_000  # never a primary key
 _DATETIME_BASE = datetime(1901, 2, 3, 4, 5, 6, tzinfo=UTC)
 
 
+def as_pk(value) -> int | None:
+    """`value` (a session field, a form field, a URL part) as a primary key, or None when it is
+    not one: a positive integer that fits a BIGINT (PostgreSQL refuses anything larger)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
+
+
 class PreparedError(RuntimeError):
     """The queryset does not compile to a statement whose parameters can be swapped."""
 

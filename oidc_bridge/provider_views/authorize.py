@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_POST
 from aidants import auth_session
 from aidants import services as aidant_services
 from aidants.decorators import fresh_otp_required
+from aidants.prepared import as_pk
 from habilitation.selectors import is_habilitated
 from oidc_bridge import issuance, selectors, services
 from oidc_bridge.protocol.errors import OAuthError, UntrustedRedirectError
@@ -223,7 +224,7 @@ def select_usager_view(request, txn, parked=None):
                                           check_habilitation=request.method == "GET")
     if response:
         return response
-    usager_id = _posted_id(request.POST.get("usager")) if request.method == "POST" else None
+    usager_id = as_pk(request.POST.get("usager")) if request.method == "POST" else None
     if usager_id is not None:
         # The service finds the usager's démarche itself (under its row lock): no query here.
         try:
@@ -271,14 +272,6 @@ def select_demarche_view(request, txn):
     return render(request, "oidc_bridge/provider/select_demarche.html", {
         "form": form, "client": parked.client, "txn": txn,
         "usager": authorisations[0].mandate.usager})
-
-
-def _posted_id(value) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**63 else None
 
 
 def _issue_code(request, parked: _Pending, *, usager_id: int, demarche: str | None):
