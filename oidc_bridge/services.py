@@ -233,17 +233,16 @@ def token_exchange(*, client: OIDCClient, code: AuthorizationCode | None, redire
     are revoked and CODE_REPLAYED journaled (RFC 6749 4.1.2, RFC 9700 4.5). Every failure is
     `OAuthError("invalid_grant")`, never saying which binding failed.
     """
-    row = code
-    if row is None or row.client_id != client.pk:
+    if code is None or code.client_id != client.pk:
         raise OAuthError("invalid_grant", "Code inconnu")
-    if row.used_at is not None:
-        code_replayed(code=row)
+    if code.used_at is not None:
+        code_replayed(code=code)
         raise OAuthError("invalid_grant", "Code déjà utilisé")
-    _check_bindings(row, redirect_uri=redirect_uri, code_verifier=code_verifier)
+    _check_bindings(code, redirect_uri=redirect_uri, code_verifier=code_verifier)
     try:
-        return _issue_token(row)
+        return _issue_token(code)
     except _AlreadyConsumed:
-        code_replayed(code=row)
+        code_replayed(code=code)
         raise OAuthError("invalid_grant", "Code déjà utilisé") from None
 
 

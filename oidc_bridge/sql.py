@@ -98,12 +98,18 @@ def active_client(client_id: str) -> OIDCClient | None:
     return CLIENT.build(row) if row else None
 
 
-def _code_joins() -> str:
+def _code_relation_joins() -> str:
+    """The code `c`'s usager `u`, structure `s` and aidant `a`."""
     c = AuthorizationCode
-    return (f"JOIN {_table(OIDCClient)} o ON o.id = c.{_col(c, 'client')} "
-            f"JOIN {_table(Usager)} u ON u.id = c.{_col(c, 'usager')} "
+    return (f"JOIN {_table(Usager)} u ON u.id = c.{_col(c, 'usager')} "
             f"JOIN {_table(Organisation)} s ON s.id = c.{_col(c, 'structure')} "
             f"JOIN {_table(Aidant)} a ON a.id = c.{_col(c, 'aidant')}")
+
+
+def _code_joins() -> str:
+    """The code `c`'s client `o` and its other relations."""
+    return (f"JOIN {_table(OIDCClient)} o ON o.id = c.{_col(AuthorizationCode, 'client')} "
+            f"{_code_relation_joins()}")
 
 
 def _attach(code, client, usager, structure, aidant):
@@ -117,10 +123,8 @@ def _client_and_code_sql() -> str:
     shapes = ", ".join(s.select for s in (CLIENT, CODE, USAGER, STRUCTURE, AIDANT))
     # The code and its relations as one LEFT-joined group: an unknown code, or another
     # client's, leaves them NULL and still returns the client (its authentication comes first).
-    joins = (f"JOIN {_table(Usager)} u ON u.id = c.{_col(c, 'usager')} "
-             f"JOIN {_table(Organisation)} s ON s.id = c.{_col(c, 'structure')} "
-             f"JOIN {_table(Aidant)} a ON a.id = c.{_col(c, 'aidant')}")
-    return (f"SELECT {shapes} FROM {_table(o)} o LEFT JOIN ({_table(c)} c {joins}) "
+    return (f"SELECT {shapes} FROM {_table(o)} o "
+            f"LEFT JOIN ({_table(c)} c {_code_relation_joins()}) "
             f"ON c.{_col(c, 'code_sha256')} = %s AND c.{_col(c, 'client')} = o.id "
             f"WHERE o.{_col(o, 'client_id')} = %s AND o.{_col(o, 'is_active')}")
 
@@ -190,13 +194,15 @@ def _when(at):
     return connection.ops.adapt_datetimefield_value(at)
 
 
+def _consume_params(code: AuthorizationCode, when) -> list:
+    return [when, code.pk, when, code.structure_id, code.usager_id, when]
+
+
 def consume_code(code: AuthorizationCode, *, at) -> bool:
     """Mark `code` used at `at` if it is unused, not ended, unexpired and its authorisation is
     still usable (one statement: two parallel redemptions cannot both succeed)."""
-    when = _when(at)
     with connection.cursor() as cursor:
-        cursor.execute(_consume_sql(),
-                       [when, code.pk, when, code.structure_id, code.usager_id, when])
+        cursor.execute(_consume_sql(), _consume_params(code, _when(at)))
         return cursor.rowcount == 1
 
 
@@ -248,28 +254,21 @@ def _consume_and_insert_sql() -> str:
             f"SELECT %s, id, %s, %s FROM consumed RETURNING id")
 
 
-def _token(pk, *, token_sha256, code, created_at, expires_at) -> AccessToken:
-    token = AccessToken(id=pk, token_sha256=token_sha256, code=code, created_at=created_at,
-                        expires_at=expires_at)
-    token._state.adding = False
-    return token
-
-
 def consume_code_for_token(code: AuthorizationCode, *, token_sha256: str, at,
                            expires_at) -> AccessToken | None:
     """`consume_code(code, at=at)`, and if it consumed the code, the access token inserted in
     the same transaction; None (nothing written) otherwise. Must run inside a transaction."""
-    when = _when(at)
-    consume = [when, code.pk, when, code.structure_id, code.usager_id, when]
-    insert = [token_sha256, when, _when(expires_at)]
+    when, until = _when(at), _when(expires_at)
     if connection.vendor == "postgresql":
-        row = _one(_consume_and_insert_sql(), consume + insert)
-        pk = row[0] if row else None
+        row = _one(_consume_and_insert_sql(),
+                   [*_consume_params(code, when), token_sha256, when, until])
     elif consume_code(code, at=at):  # SQLite has no UPDATE inside WITH: two statements
-        pk = _one(_insert_token_sql(), [insert[0], code.pk, *insert[1:]])[0]
+        row = _one(_insert_token_sql(), [token_sha256, code.pk, when, until])
     else:
-        pk = None
-    if pk is None:
+        row = None
+    if row is None:
         return None
-    return _token(pk, token_sha256=token_sha256, code=code, created_at=at,
-                  expires_at=expires_at)
+    token = AccessToken(id=row[0], token_sha256=token_sha256, code=code, created_at=at,
+                        expires_at=expires_at)
+    token._state.adding = False
+    return token
