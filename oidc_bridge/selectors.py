@@ -10,7 +10,7 @@ from aidants.demarches import CATALOGUE
 from aidants.prepared import Prepared
 from mandates.models import Authorisation, Usager
 from oidc_bridge import sql
-from oidc_bridge.models import AuthorizationCode, OIDCClient
+from oidc_bridge.models import AccessToken, AuthorizationCode, OIDCClient
 from oidc_bridge.protocol import claims as protocol_claims
 
 
@@ -167,3 +167,9 @@ def valid_access_token(token: str):
     """The valid (unexpired, unrevoked, session not ended) access token, or None."""
     row = sql.access_token(sha256_hex(token)) if token else None
     return row if row is not None and row.is_valid() else None
+
+
+def purgeable_codes(*, before):
+    """Codes that expired before `before` and none of whose tokens expire at or after it."""
+    live = AccessToken.objects.filter(expires_at__gte=before).values("code_id")
+    return AuthorizationCode.objects.filter(expires_at__lt=before).exclude(pk__in=live)

@@ -318,8 +318,7 @@ def expired_grants_purge(*, before: datetime, actor) -> tuple[int, int]:
     DELEGATED_LOGIN and TOKEN_ISSUED entries are the lasting record. One GRANTS_PURGED entry
     in the same transaction, with the counts.
     """
-    live_tokens = AccessToken.objects.filter(expires_at__gte=before).values("code_id")
-    codes = AuthorizationCode.objects.filter(expires_at__lt=before).exclude(pk__in=live_tokens)
+    codes = selectors.purgeable_codes(before=before)
     token_count, _ = AccessToken.objects.filter(code__in=codes.values("pk")).delete()
     code_count, _ = codes.delete()
     audit.record(EventType.GRANTS_PURGED, actor=actor, payload={

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from audit.actor import Actor
-from oidc_bridge.models import AuthorizationCode
+from oidc_bridge.selectors import purgeable_codes
 from oidc_bridge.services import expired_grants_purge
 
 ACTOR = Actor.system("oidc_purge_expired")
@@ -31,7 +31,7 @@ class Command(BaseCommand):
             raise CommandError("OIDC_GRANT_RETENTION doit être une durée positive.")
         before = timezone.now() - retention
         if dry_run:
-            due = AuthorizationCode.objects.filter(expires_at__lt=before).count()
+            due = purgeable_codes(before=before).count()
             self.stdout.write(f"{due} code(s) expiré(s) avant le {before:%d/%m/%Y %H:%M} seraient "
                               f"supprimé(s) ; rien n'a été modifié.")
             return
