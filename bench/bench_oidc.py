@@ -35,7 +35,6 @@ import bisect
 import os
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -49,47 +48,15 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import requests
 
 from bench import loadgen
+from bench import oidc_baseline as baseline
 from bench.common import emit, quiesce, small
 from bench.load import CHOICE_FORM
+from bench.oidc_baseline import REDIRECT_URI
+from bench.servers import free_port, query_of, stop, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
-NODE_DIR = ROOT / "tests" / "oidc_bridge" / "node"
-REDIRECT_URI = "https://rp.example/cb"
 CONCURRENCY = 8
 WARM_UP = 20
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_ready(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            if requests.get(url, timeout=10).status_code == 200:
-                return
-        except (requests.ConnectionError, requests.Timeout):
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(url)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def _query(location: str) -> dict:
-    return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
 
 
 # ---------------------------------------------------------------- ours: data and server
@@ -182,7 +149,7 @@ def _our_flow(base: str, data: dict) -> float:
         url = CHOICE_FORM.search(page.text).group(1)  # authorize shows the usager page
         csrf = {"csrfmiddlewaretoken": http.cookies["csrftoken"]}
         # The usager's mandate covers one démarche: choosing the usager issues the code.
-        code = _query(call("POST", url, data={**csrf, "usager": data["usager"].pk})
+        code = query_of(call("POST", url, data={**csrf, "usager": data["usager"].pk})
                       .headers["location"])["code"]
         token = call("POST", "/oidc/token", browser=False, data={
             "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI,
@@ -208,68 +175,6 @@ def _mint_our_codes(data: dict, count: int) -> list[str]:
             usager_id=data["usager"].pk, demarche="social", auth_time=timezone.now(),
             acr="eidas1", amr=["pwd", "otp"])
         codes.append(code)
-    return codes
-
-
-# ---------------------------------------------------------------- baseline: oidc-provider
-
-BASELINE_CLIENT = {"client_id": "bench", "client_secret": "bench-secret-bench-secret-bench-secret"}
-
-
-def _start_baseline(port: int) -> subprocess.Popen:
-    if shutil.which("node") is None:
-        raise FileNotFoundError("node is not on PATH")
-    if not (NODE_DIR / "node_modules" / "oidc-provider").exists():
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR, check=True,
-                       timeout=600, capture_output=True)
-    process = subprocess.Popen(["node", "baseline_provider.mjs", str(port)], cwd=NODE_DIR,
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    if process.stdout.readline().strip() != "ready":
-        _stop(process)
-        raise RuntimeError("oidc-provider did not start")
-    return process
-
-
-def _baseline_code(measure) -> str:
-    query = urlencode({"response_type": "code", "client_id": "bench", "redirect_uri": REDIRECT_URI,
-                       "scope": "openid profile", "state": secrets.token_hex(32),
-                       "nonce": secrets.token_hex(32)})
-    location = measure("GET", f"/auth?{query}").headers["location"]
-    for _ in range(4):
-        if location.startswith(REDIRECT_URI):
-            return _query(location)["code"]
-        location = measure("GET", location).headers["location"]
-    raise RuntimeError("oidc-provider did not return a code")
-
-
-def _baseline_flow(base: str) -> float:
-    elapsed = 0.0
-    with requests.Session() as http:
-        def call(method, url, **kwargs):
-            nonlocal elapsed
-            response = http.request(method, base + url if url.startswith("/") else url,
-                                    allow_redirects=False, **kwargs)
-            elapsed += response.elapsed.total_seconds()
-            return response
-
-        code = _baseline_code(call)
-        token = requests.post(base + "/token", data={
-            "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI,
-            **BASELINE_CLIENT})
-        info = requests.get(base + "/me",
-                            headers={"Authorization": f"Bearer {token.json()['access_token']}"})
-        elapsed += token.elapsed.total_seconds() + info.elapsed.total_seconds()
-        assert info.status_code == 200, info.text
-    return elapsed * 1000
-
-
-def _mint_baseline_codes(base: str, count: int) -> list[str]:
-    codes = []
-    for _ in range(count):
-        with requests.Session() as http:
-            codes.append(_baseline_code(
-                lambda method, url, _http=http: _http.request(
-                    method, base + url if url.startswith("/") else url, allow_redirects=False)))
     return codes
 
 
@@ -368,13 +273,13 @@ def _flow_figures(windows, records, per_flow: int) -> tuple[float, float]:
 
 
 def _measure_ours(flows: int, tokens: int) -> tuple[float, ...]:
-    port = _free_port()
+    port = free_port()
     data = _setup_data(f"http://127.0.0.1:{port}")
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as timings:
         server = _start_gunicorn(port, timings)
         try:
-            _wait_ready(f"{base}/.well-known/openid-configuration", server)
+            wait_ready(f"{base}/.well-known/openid-configuration", server)
             # Warm-up to steady state, as a server that has been up a while: imports, keys,
             # each worker's connection and its prepared statements (psycopg prepares a
             # statement the 5th time a connection runs it; the 2 workers share the requests).
@@ -387,22 +292,15 @@ def _measure_ours(flows: int, tokens: int) -> tuple[float, ...]:
             rps = _lean_throughput(base, "/oidc/token", lambda n: _mint_our_codes(data, n),
                                    tokens, client)
         finally:
-            _stop(server)
+            stop(server)
         server_ms, client_ms = _flow_figures(windows, _gunicorn_timings(timings), per_flow=4)
     return server_ms, client_ms, rps, python_rps
 
 
-def _baseline_timings(base: str) -> list[tuple[int, int]]:
-    """(start, duration) in ns of every request oidc-provider served (baseline_provider.mjs)."""
-    text = requests.get(base + "/__bench/timings", timeout=30).text
-    return [(int(start), int(duration)) for start, duration, _ in
-            (line.split(" ", 2) for line in text.splitlines() if line.strip())]
-
-
 def _measure_baseline(flows: int, tokens: int) -> tuple[float | None, ...]:
-    port = _free_port()
+    port = free_port()
     try:
-        server = _start_baseline(port)
+        server = baseline.start(port)
     except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
         print(f"bench_oidc: baseline oidc-provider unavailable ({exc}); baseline null",
               file=sys.stderr)
@@ -410,19 +308,19 @@ def _measure_baseline(flows: int, tokens: int) -> tuple[float | None, ...]:
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(WARM_UP):
-            _baseline_flow(base)
-        windows = _timed_flows(lambda: _baseline_flow(base), flows)
-        server_ms, client_ms = _flow_figures(windows, _baseline_timings(base), per_flow=5)
-        python_rps = _throughput(f"{base}/token", lambda n: _mint_baseline_codes(base, n),
-                                 tokens // 4, BASELINE_CLIENT)
-        rps = _lean_throughput(base, "/token", lambda n: _mint_baseline_codes(base, n), tokens,
-                               BASELINE_CLIENT)
+            baseline.flow(base)
+        windows = _timed_flows(lambda: baseline.flow(base), flows)
+        server_ms, client_ms = _flow_figures(windows, baseline.timings(base), per_flow=5)
+        python_rps = _throughput(f"{base}/token", lambda n: baseline.mint_codes(base, n),
+                                 tokens // 4, baseline.CLIENT)
+        rps = _lean_throughput(base, "/token", lambda n: baseline.mint_codes(base, n), tokens,
+                               baseline.CLIENT)
     except (requests.RequestException, RuntimeError, KeyError, AssertionError,
             OSError, subprocess.SubprocessError) as exc:
         print(f"bench_oidc: baseline run failed ({exc}); baseline null", file=sys.stderr)
         return None, None, None, None
     finally:
-        _stop(server)
+        stop(server)
     return server_ms, client_ms, rps, python_rps
 
 

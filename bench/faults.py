@@ -34,6 +34,7 @@ import psycopg
 
 from bench import load
 from bench.common import emit, small
+from bench.servers import free_port, stop, wait_ready
 
 CHECKS = {
     "mandate_without_authorisation": """SELECT count(*) FROM mandates_mandate m WHERE m.id > %(m)s
@@ -185,20 +186,19 @@ def _recovered(base, account, rp) -> bool:
 
 
 def scenario(name: str, url: str, *, users: int, seconds: float) -> bool:
-    from bench.bench_oidc import _free_port
 
     load._use_database(url, recreate=True)
     accounts, rp = load.seed(users + 1)
     baseline = _baseline(url)
-    port, simulator_port = _free_port(), _free_port()
+    port, simulator_port = free_port(), free_port()
     # Read-only applies to new sessions: no persistent connection may outlive the switch.
     os.environ["BENCH_DB_CONN_MAX_AGE"] = "0" if name == "read_only" else "60"
     processes = load.start_servers(url, port, simulator_port)
     base = f"http://127.0.0.1:{port}"
     observer, outcome = Observer(), {}
     try:
-        load.wait_ready(base, processes[0])
-        load.wait_ready(f"http://127.0.0.1:{simulator_port}", processes[1])
+        wait_ready(f"{base}/connexion/", processes[0])
+        wait_ready(f"http://127.0.0.1:{simulator_port}/connexion/", processes[1])
         load.WEIGHTS.clear()
         load.WEIGHTS.update({"mandate": 1, "delegated": 1})
         ctx = {"processes": processes, "url": url}
@@ -210,7 +210,7 @@ def scenario(name: str, url: str, *, users: int, seconds: float) -> bool:
         recovered = _recovered(base, accounts[users], rp)
     finally:
         for process in processes:
-            load.stop(process)
+            stop(process)
         os.environ.pop("BENCH_DB_CONN_MAX_AGE", None)
     load.manage(url, port, "audit_sequencer", "--once")
     verdict = load.manage(url, port, "audit_verify")

@@ -46,6 +46,7 @@ import psycopg
 import requests
 
 from bench.common import emit, small
+from bench.servers import free_port, stop, wait_ready
 
 CHOICE_FORM = re.compile(r'<form method="post" action="([^"]+/usager)"')
 
@@ -210,30 +211,6 @@ def start_servers(url: str, port: int, simulator_port: int, *,
     sequencer = subprocess.Popen([sys.executable, "manage.py", "audit_sequencer"], cwd=ROOT,
                                  env=env, stdout=subprocess.DEVNULL)
     return [server, simulator, sequencer]
-
-
-def wait_ready(base: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {process.returncode}")
-        try:
-            if requests.get(base + "/connexion/", timeout=5).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(base)
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def manage(url: str, port: int, *args: str) -> subprocess.CompletedProcess:
@@ -432,20 +409,19 @@ LOAD_USERS = 20 if small() else 60
 
 def run() -> None:
     from aidants.demarches import CATALOGUE
-    from bench.bench_oidc import _free_port
 
     seconds, budget = (15, 6000) if small() else (60, 60000)
     url = _bench_url()
     original = dj_database_url.parse(os.environ.get("DATABASE_URL", ""))["NAME"]
     _use_database(url, recreate=True)
-    port, simulator_port = _free_port(), _free_port()
+    port, simulator_port = free_port(), free_port()
     try:
         accounts, rp = seed(LOAD_USERS)
         baseline = last_entry_pk(url)
         processes = start_servers(url, port, simulator_port)
         try:
-            wait_ready(f"http://127.0.0.1:{port}", processes[0])
-            wait_ready(f"http://127.0.0.1:{simulator_port}", processes[1])
+            wait_ready(f"http://127.0.0.1:{port}/connexion/", processes[0])
+            wait_ready(f"http://127.0.0.1:{simulator_port}/connexion/", processes[1])
             recorder, elapsed = drive(f"http://127.0.0.1:{port}", accounts, rp, seconds, budget,
                                       list(CATALOGUE))
         finally:
