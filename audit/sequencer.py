@@ -82,6 +82,12 @@ def _pending(head: Head, batch: int) -> list[dict]:
     # before the row query is visible to it; in one statement, a writer committing between the
     # row snapshot and the activity read would be skipped for ever.
     horizon = _horizon()
+    with connection.cursor() as cursor:
+        # Never a parallel plan for this keyset read of one batch: until ANALYZE has run (the
+        # journal grows fast, autovacuum may be late or off) the planner guesses thousands of
+        # wide rows and launches 2 workers, ~7 ms of process start-up per pass for a few rows,
+        # taken from the cores serving requests.
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
     keyset = RawSQL("(xid, id) > (%s, %s)", [head.last_xid, head.last_entry_id],
                     output_field=models.BooleanField())
     return list(query.filter(keyset, xid__lt=horizon).order_by("xid", "id")[:batch])
