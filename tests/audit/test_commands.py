@@ -157,3 +157,15 @@ def test_export_of_empty_journal_and_large_tail(db, tmp_path):
     assert verify.verify_export(str(output), verify.Verifier.parse(public_vkey()), [],
                                 ).line().startswith("OK 3 entries")
     assert len(verify._tail_checkpoints(str(output), step=7)) == 1  # tail read in small steps
+
+
+def test_sequencer_waits_a_poll_after_catching_up(db, monkeypatch):
+    from audit.management.commands.audit_sequencer import Command
+
+    add_entries(3)
+    slept = []
+    monkeypatch.setattr("audit.management.commands.audit_sequencer.time.sleep", slept.append)
+    Command()._pass(batch=100, poll=0.25)
+    # Caught up: the next pass comes a poll later, not at once for the few entries committed
+    # meanwhile (a whole pass, with its commit, for each).
+    assert Leaf.objects.count() == 3 and slept == [0.25]

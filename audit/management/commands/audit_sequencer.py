@@ -39,7 +39,7 @@ class Command(BaseCommand):
 
     def _pass(self, batch: int, poll: float) -> None:
         try:
-            count = sequence_pending(batch)
+            sequence_pending(batch)
             checkpoint_if_due()
         except (OperationalError, InterfaceError):
             # Process boundary: the database restarted or is unreachable; try again shortly.
@@ -47,5 +47,7 @@ class Command(BaseCommand):
             connections.close_all()
             time.sleep(max(poll, 1.0))
             return
-        if not count:
-            time.sleep(poll)
+        # Caught up: `sequence_pending` only returns once a batch came back short. Polling again
+        # at once would take the one or two entries committed meanwhile, a whole pass (locked
+        # head, fsync'd commit) each: five passes per poll under steady load instead of one.
+        time.sleep(poll)
