@@ -111,7 +111,9 @@ class _Insert:
 
     sql: str
     fields: tuple  # the columns given a value, in the statement's order
-    returning: tuple  # the primary key and the columns filled by their database default
+    # The primary key and the columns filled by their database default, each with the
+    # converters the ORM applies when reading it: (attname, column expression, converters).
+    returning: tuple
 
 
 _INSERTS: dict[str, _Insert] = {}
@@ -126,7 +128,10 @@ def _build_insert(db) -> _Insert:
     sql = "INSERT INTO {} ({}) VALUES ({}) RETURNING {}".format(
         quote(meta.db_table), ", ".join(quote(f.column) for f in fields),
         ", ".join(["%s"] * len(fields)), ", ".join(quote(f.column) for f in returning))
-    return _Insert(sql, fields, returning)
+    columns = ((f.attname, f.get_col(meta.db_table)) for f in returning)
+    return _Insert(sql, fields, tuple(
+        (name, col, (*db.ops.get_db_converters(col), *col.get_db_converters(db)))
+        for name, col in columns))
 
 
 def _insert(values: dict) -> Entry:
@@ -146,12 +151,28 @@ def _insert(values: dict) -> Entry:
     statement = _INSERTS.get(db.vendor) or _INSERTS.setdefault(db.vendor, _build_insert(db))
     params = [f.get_db_prep_save(values[f.attname], db) for f in statement.fields]
     # Like `Model.save_base()`: a failed INSERT makes the caller's atomic block roll back.
-    with transaction.mark_for_rollback_on_error(db.alias), db.cursor() as cursor:
-        cursor.execute(statement.sql, params)
-        row = cursor.fetchone()
-    for field, value in zip(statement.returning, row, strict=True):
-        col = field.get_col(Entry._meta.db_table)
-        for convert in (*db.ops.get_db_converters(col), *col.get_db_converters(db)):
+    with transaction.mark_for_rollback_on_error(db.alias):
+        row = _fetch_one(db, statement.sql, params)
+    for (name, col, converters), value in zip(statement.returning, row, strict=True):
+        for convert in converters:
             value = convert(value, col, db)
-        values[field.attname] = value
+        values[name] = value
     return Entry.from_db(db.alias, None, [values[f.attname] for f in Entry._meta.concrete_fields])
+
+
+def _fetch_one(db, sql: str, params: list) -> tuple:
+    """Run `sql` on the connection's journal cursor; its one row.
+
+    The driver cursor is created once per driver connection and kept on Django's connection
+    (a new one per entry, with its cold parameter-adapter cache, cost a third of `record()`'s
+    CPU). It is wrapped at each call as `connection.cursor()` wraps a new one, so the statement
+    is logged when queries are (DEBUG, `CaptureQueriesContext`), passes through execute
+    wrappers, and its errors become Django's (`IntegrityError`...).
+    """
+    kept = getattr(db, "_audit_journal_cursor", None)
+    if kept is None or kept[0] is not db.connection:
+        kept = db._audit_journal_cursor = (db.connection, db.create_cursor())
+    db.validate_thread_sharing()
+    cursor = db.make_debug_cursor(kept[1]) if db.queries_logged else db.make_cursor(kept[1])
+    cursor.execute(sql, params)
+    return cursor.fetchone()

@@ -170,3 +170,25 @@ def test_save_signal_listeners_get_the_orm_path(db):
     finally:
         post_save.disconnect(listener, sender=Entry)
     assert seen == [(EventType.LOGOUT, True)]
+
+
+def test_one_driver_cursor_per_connection_still_logged_when_queries_are(db):
+    with transaction.atomic():
+        first = record(EventType.LOGOUT, actor=None)
+        kept = connection._audit_journal_cursor
+        with CaptureQueriesContext(connection) as queries:
+            second = record(EventType.LOGIN_SUCCEEDED, actor=None)
+        assert connection._audit_journal_cursor is kept and kept[0] is connection.connection
+    assert len(queries) == 1 and queries[0]["sql"].startswith('INSERT INTO "audit_entry"')
+    assert list(Entry.objects.filter(pk__in=[first.pk, second.pk]).values_list(
+        "event_type", flat=True).order_by("id")) == [EventType.LOGOUT, EventType.LOGIN_SUCCEEDED]
+
+
+def test_a_cursor_kept_for_an_earlier_driver_connection_is_replaced(db):
+    stale = (object(), None)  # as left behind when the connection was closed and reopened
+    connection._audit_journal_cursor = stale
+    with transaction.atomic():
+        entry = record(EventType.LOGOUT, actor=None)
+    kept = connection._audit_journal_cursor
+    assert kept is not stale and kept[0] is connection.connection
+    assert Entry.objects.filter(pk=entry.pk, event_type=EventType.LOGOUT).exists()
