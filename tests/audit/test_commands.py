@@ -169,3 +169,22 @@ def test_sequencer_waits_a_poll_after_catching_up(db, monkeypatch):
     # Caught up: the next pass comes a poll later, not at once for the few entries committed
     # meanwhile (a whole pass, with its commit, for each).
     assert Leaf.objects.count() == 3 and slept == [0.25]
+
+
+def test_long_running_sequencer_freezes_its_start_up_heap(db, monkeypatch):
+    import gc
+    import signal
+
+    from audit.management.commands.audit_sequencer import Command
+
+    calls = []
+    monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
+    monkeypatch.setattr(signal, "signal", lambda *args: calls.append("signal"))
+
+    def one_pass(self, batch, poll):
+        calls.append("pass")
+        raise KeyboardInterrupt  # as Ctrl-C ends it
+
+    monkeypatch.setattr(Command, "_pass", one_pass)
+    assert run("audit_sequencer") == (0, "")
+    assert calls == ["freeze", "signal", "pass"]
