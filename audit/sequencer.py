@@ -20,11 +20,11 @@ entries (small installations, tests); otherwise run `manage.py audit_sequencer`,
 signs a checkpoint every AUDIT_CHECKPOINT_INTERVAL seconds.
 """
 
+import json
 import logging
 
 import psycopg
-from django.db import connection, models, transaction
-from django.db.models.expressions import RawSQL
+from django.db import connection, transaction
 from django.utils import timezone
 
 from audit import canonical
@@ -39,18 +39,31 @@ _COLUMNS = ("id", "xid", "created_at", "event_type", "actor_kind", "actor_name",
             "oidc_client_id", "demarche", "payload", "personal_hash")
 
 
-def lock_head() -> Head:
-    """The head row, locked until the end of the current transaction."""
-    if connection.vendor == "sqlite":
-        # SQLite has no row locks: write first, so this transaction takes the database's write
-        # lock before reading the head (a read-then-write transaction could not upgrade).
-        with connection.cursor() as cursor:
+# The head's sequencing state, read and written with statements written once: the ORM
+# compiled them on every pass, a third of a pass's CPU at a few dozen entries per pass.
+_HEAD_STATE = ("SELECT size, last_leaf, frontier, last_xid, last_entry_id FROM audit_head"
+               " WHERE id = 1")
+_HEAD_UPDATE = ("UPDATE audit_head SET size = %s, last_leaf = %s, root = %s, frontier = %s,"
+                " last_xid = %s, last_entry_id = %s, updated_at = %s WHERE id = 1")
+
+
+def lock_head() -> tuple:
+    """The head's (size, last_leaf, frontier, last_xid, last_entry_id), locked until the end of
+    the current transaction; the head row is created on first use."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            # SQLite has no row locks: write first, so this transaction takes the database's
+            # write lock before reading the head (a read-then-write transaction could not
+            # upgrade).
             cursor.execute("UPDATE audit_head SET size = size WHERE id = 1")
-    head = Head.objects.select_for_update().filter(pk=1).first()
-    if head is None:
-        Head.objects.get_or_create(pk=1)
-        head = Head.objects.select_for_update().get(pk=1)
-    return head
+        sql = _HEAD_STATE if connection.vendor == "sqlite" else _HEAD_STATE + " FOR UPDATE"
+        cursor.execute(sql)
+        state = cursor.fetchone()
+        if state is None:
+            Head.objects.get_or_create(pk=1)
+            cursor.execute(sql)
+            state = cursor.fetchone()
+    return state
 
 
 def body_of(row: dict) -> dict:
@@ -73,24 +86,26 @@ def body_of(row: dict) -> dict:
     }
 
 
-def _pending(head: Head, batch: int) -> list[dict]:
-    query = Entry.objects.values(*_COLUMNS)
+_PENDING = (f"SELECT {', '.join(_COLUMNS)} FROM audit_entry WHERE (xid, id) > (%s, %s)"
+            " AND xid < %s ORDER BY xid, id LIMIT %s")
+
+
+def _pending(last_xid: int, last_entry_id: int, batch: int) -> list[dict]:
+    """Up to `batch` entries after the head's keyset that are safe to take, in log order."""
     if connection.vendor != "postgresql":
-        return list(query.filter(id__gt=head.last_entry_id).order_by("id")[:batch])
+        query = Entry.objects.values(*_COLUMNS).filter(id__gt=last_entry_id).order_by("id")
+        return list(query[:batch])
     # The horizon must be read in an earlier statement than the rows: READ COMMITTED gives each
     # statement a new snapshot, so a writer seen running by the horizon query and committing
     # before the row query is visible to it; in one statement, a writer committing between the
     # row snapshot and the activity read would be skipped for ever.
     horizon = _horizon()
     with connection.cursor() as cursor:
-        # Never a parallel plan for this keyset read of one batch: until ANALYZE has run (the
-        # journal grows fast, autovacuum may be late or off) the planner guesses thousands of
-        # wide rows and launches 2 workers, ~7 ms of process start-up per pass for a few rows,
-        # taken from the cores serving requests.
-        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-    keyset = RawSQL("(xid, id) > (%s, %s)", [head.last_xid, head.last_entry_id],
-                    output_field=models.BooleanField())
-    return list(query.filter(keyset, xid__lt=horizon).order_by("xid", "id")[:batch])
+        cursor.execute(_PENDING, [last_xid, last_entry_id, horizon, batch])
+        rows = [dict(zip(_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:  # jsonb comes as text, decoded as JSONField.from_db_value decodes it
+        row["payload"] = json.loads(row["payload"])
+    return rows
 
 
 # Transactions below this id can no longer add rows: the oldest transaction id still writing in
@@ -144,17 +159,34 @@ def _anything_new() -> bool:
         return bool(cursor.fetchone()[0])
 
 
+# Settings of a sequencing transaction on PostgreSQL, both local to it (set_config(..., true)):
+# - no parallel plan for the keyset read of one batch: until ANALYZE has run (the journal grows
+#   fast, autovacuum may be late or off) the planner guessed thousands of wide rows and launched
+#   2 workers, ~7 ms of process start-up per pass for a few rows, on the cores serving requests;
+# - no wait for the WAL flush at commit: leaves and head are a function of committed entries
+#   alone (their order is fixed by (xid, id) below the horizon), so a pass lost in a crash is
+#   redone identically, and nothing outside sees a head before it is on disk: a checkpoint
+#   commits synchronously, which flushes the WAL up to it, passes included. Waiting made every
+#   pass one more fsync the writers' commits queued behind (PostgreSQL docs, "Asynchronous
+#   Commit": for data that can be recomputed).
+_PASS_SETTINGS = ("SELECT set_config('max_parallel_workers_per_gather', '0', true),"
+                  " set_config('synchronous_commit', 'off', true)")
+
+
 def sequence_batch(batch: int = BATCH) -> int:
     """Sequence up to `batch` committed entries in one transaction; return how many."""
     with transaction.atomic():
         if not _anything_new():
             return 0
-        head = lock_head()
-        rows = _pending(head, batch)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(_PASS_SETTINGS)
+        size, last_leaf, frontier_bytes, last_xid, last_entry_id = lock_head()
+        rows = _pending(last_xid, last_entry_id, batch)
         if not rows:
             return 0
-        frontier = Frontier.from_bytes(head.size, bytes(head.frontier))
-        prev = bytes(head.last_leaf) if head.last_leaf else bytes(32)
+        frontier = Frontier.from_bytes(size, bytes(frontier_bytes))
+        prev = bytes(last_leaf) if last_leaf else bytes(32)
         leaves = []
         for row in rows:
             seq = frontier.size
@@ -164,10 +196,10 @@ def sequence_batch(batch: int = BATCH) -> int:
             leaves.append((seq, row["id"], prev, leaf, data))
             prev = leaf
         _insert(leaves)
-        head.size, head.last_leaf, head.root = frontier.size, prev, frontier.root()
-        head.frontier, head.updated_at = frontier.to_bytes(), timezone.now()
-        head.last_xid, head.last_entry_id = rows[-1]["xid"] or 0, rows[-1]["id"]
-        head.save()
+        with connection.cursor() as cursor:
+            cursor.execute(_HEAD_UPDATE, [
+                frontier.size, prev, frontier.root(), frontier.to_bytes(), rows[-1]["xid"] or 0,
+                rows[-1]["id"], connection.ops.adapt_datetimefield_value(timezone.now())])
     return len(rows)
 
 

@@ -1,16 +1,19 @@
-"""The sequencer's reads: one batch, never by parallel workers; nothing written when idle."""
+"""The sequencer's transactions on PostgreSQL: a batch never read by parallel workers, nothing
+written when idle, passes committed without waiting for the WAL flush, checkpoints with it."""
 
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from audit import sequencer
+from audit.checkpoints import checkpoint_now
 from audit.models import Head
-from audit.sequencer import _pending, lock_head, sequence_batch, sequence_pending
+from audit.sequencer import sequence_batch, sequence_pending
 from tests.audit.conftest import add_entries
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="parallel query is PostgreSQL's"),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's settings"),
 ]
 
 
@@ -20,7 +23,14 @@ def _plan(sql: str) -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
-def test_pending_batch_is_never_read_by_parallel_workers():
+def _setting(name: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting(%s)", [name])
+        return cursor.fetchone()[0]
+
+
+def test_pending_batch_is_never_read_by_parallel_workers(settings):
+    settings.AUDIT_SEQUENCING = "process"
     add_entries(3)
     with connection.cursor() as cursor:  # workers made free: the planner's cheapest plan uses them
         for name in ("parallel_setup_cost", "parallel_tuple_cost",
@@ -28,11 +38,11 @@ def test_pending_batch_is_never_read_by_parallel_workers():
             cursor.execute(f"SET LOCAL {name} = 0")
     with transaction.atomic():
         with CaptureQueriesContext(connection) as queries:
-            assert len(_pending(lock_head(), 10)) == 3
-        pending_sql = queries[-1]["sql"]
-        assert pending_sql.startswith("SELECT") and "Gather" not in _plan(pending_sql)
+            assert sequence_batch() == 3
+        batch_read = next(q["sql"] for q in queries if "ORDER BY xid, id LIMIT" in q["sql"])
+        assert "Gather" not in _plan(batch_read)
         transaction.set_rollback(True)  # back to the session's settings
-    assert "Gather" in _plan(pending_sql)  # what the same read would do without the sequencer's
+    assert "Gather" in _plan(batch_read)  # what the same read would do without the pass's
 
 
 def _next_xid() -> int:
@@ -52,3 +62,23 @@ def test_an_idle_pass_takes_no_transaction_id(settings):
     assert _next_xid() == before
     add_entries(1)
     assert sequence_batch() == 1 and Head.objects.get().size == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_passes_skip_the_flush_wait_checkpoints_keep_it(settings, monkeypatch):
+    settings.AUDIT_SEQUENCING = "process"
+    seen, insert = [], sequencer._insert
+
+    def spy(leaves):
+        seen.append(_setting("synchronous_commit"))
+        insert(leaves)
+
+    monkeypatch.setattr(sequencer, "_insert", spy)
+    add_entries(2)
+    assert sequence_batch() == 2
+    assert seen == ["off"] and _setting("synchronous_commit") == "on"  # local to the pass
+    add_entries(1)
+    with transaction.atomic():  # a checkpoint in the same transaction as a pass
+        assert sequence_batch() == 1 and _setting("synchronous_commit") == "off"
+        assert checkpoint_now().tree_size == 3
+        assert _setting("synchronous_commit") == "on"
