@@ -3,9 +3,10 @@
 Figures (one JSON line each, `bench.common.emit`):
 - `audit_append_rate_{1,16,32}w`: committed transactions/s, each recording one entry with
   `audit.record()` (personal payload included), while `manage.py audit_sequencer` runs in its
-  own process; baseline: the same threads inserting one row per transaction through the ORM into
-  `bench_plain_entry`, created `LIKE audit_entry INCLUDING ALL` (same columns and indexes, no
-  triggers), measured in the same run. Target at 32 writers: >= 80% of the baseline.
+  own process (default poll); baseline: the same threads inserting one row per transaction
+  through the ORM into `bench_plain_entry`, created `LIKE audit_entry INCLUDING ALL` (same
+  columns and indexes, no triggers), measured in the same run. Target at 32 writers: >= 80% of
+  the baseline.
 - `audit_added_latency_p99_ms`: p99 of a business transaction (one plain insert) with its
   journal entry, minus the p99 without it (baseline), one writer looping. Target <= 5 ms.
 - `audit_added_latency_p99_16w_ms`: the same with 16 writer processes (forked, like gunicorn's
@@ -240,8 +241,9 @@ def _lag_p99(since) -> float:
 
 
 def _start_sequencer(url: str) -> subprocess.Popen:
+    """`manage.py audit_sequencer` as `make demo` and `make serve` run it: its default poll."""
     env = {**os.environ, "DATABASE_URL": url, "AUDIT_CHECKPOINT_INTERVAL": "5"}
-    return subprocess.Popen([sys.executable, "manage.py", "audit_sequencer", "--poll", "0.05"],
+    return subprocess.Popen([sys.executable, "manage.py", "audit_sequencer"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
 
