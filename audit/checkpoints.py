@@ -20,7 +20,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from audit import note
 from audit.models import Checkpoint, Head
@@ -90,7 +90,6 @@ def checkpoint_now() -> Checkpoint | None:
         existing = Checkpoint.objects.filter(tree_size=head.size).first()
         if existing is not None:
             return existing
-        _commit_synchronously()
         root = bytes(head.root)
         text = note.sign_checkpoint(origin=settings.AUDIT_ORIGIN, size=head.size, root=root,
                                     key=signing_key(), name=key_name())
@@ -99,16 +98,6 @@ def checkpoint_now() -> Checkpoint | None:
                 return Checkpoint.objects.create(tree_size=head.size, root_hash=root, note=text)
         except IntegrityError:
             return Checkpoint.objects.get(tree_size=head.size)
-
-
-def _commit_synchronously() -> None:
-    """A checkpoint is published only once on disk, with the passes it signs: sequencing passes
-    commit without waiting for the WAL flush (`audit.sequencer._PASS_SETTINGS`); this commit
-    waits for it, even in a transaction that also sequenced."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('synchronous_commit', 'on', true)"
-                           " WHERE current_setting('synchronous_commit') = 'off'")
 
 
 _last = {"checkpoint_at": None}

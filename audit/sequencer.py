@@ -159,28 +159,33 @@ def _anything_new() -> bool:
         return bool(cursor.fetchone()[0])
 
 
-# Settings of a sequencing transaction on PostgreSQL, both local to it (set_config(..., true)):
+# Settings of a sequencing transaction on PostgreSQL, local to it (set_config(..., true)):
 # - no parallel plan for the keyset read of one batch: until ANALYZE has run (the journal grows
 #   fast, autovacuum may be late or off) the planner guessed thousands of wide rows and launched
 #   2 workers, ~7 ms of process start-up per pass for a few rows, on the cores serving requests;
-# - no wait for the WAL flush at commit: leaves and head are a function of committed entries
-#   alone (their order is fixed by (xid, id) below the horizon), so a pass lost in a crash is
-#   redone identically, and nothing outside sees a head before it is on disk: a checkpoint
-#   commits synchronously, which flushes the WAL up to it, passes included. Waiting made every
-#   pass one more fsync the writers' commits queued behind (PostgreSQL docs, "Asynchronous
-#   Commit": for data that can be recomputed).
-_PASS_SETTINGS = ("SELECT set_config('max_parallel_workers_per_gather', '0', true),"
-                  " set_config('synchronous_commit', 'off', true)")
+# - when the pass is its own transaction (never one that also holds business writes), no wait
+#   for the WAL flush at commit: leaves and head are a function of committed entries alone,
+#   their order fixed by (xid, id) below the horizon, so whatever anyone read of a pass lost in
+#   a crash is redone identically; the one commitment made outside, a signed checkpoint, is
+#   written in its own synchronous transaction, whose flush covers the passes before it.
+#   Waiting made every pass one more fsync that the writers' commits queued behind (PostgreSQL
+#   docs, "Asynchronous Commit": for data that can be recomputed).
+_NO_PARALLEL = "set_config('max_parallel_workers_per_gather', '0', true)"
+_PASS_SETTINGS = {
+    True: f"SELECT {_NO_PARALLEL}, set_config('synchronous_commit', 'off', true)",
+    False: f"SELECT {_NO_PARALLEL}",
+}
 
 
 def sequence_batch(batch: int = BATCH) -> int:
     """Sequence up to `batch` committed entries in one transaction; return how many."""
+    own_transaction = not connection.in_atomic_block
     with transaction.atomic():
         if not _anything_new():
             return 0
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute(_PASS_SETTINGS)
+                cursor.execute(_PASS_SETTINGS[own_transaction])
         size, last_leaf, frontier_bytes, last_xid, last_entry_id = lock_head()
         rows = _pending(last_xid, last_entry_id, batch)
         if not rows:
