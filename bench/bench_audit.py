@@ -77,7 +77,10 @@ from bench.common import emit, quiesce, recreate_database, small
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "procuration_bench_audit"
 OPEN_LOOP_LOAD = 0.25  # share of the saturated plain rate offered in the open-loop latency run
-WARM_UP = 5  # untimed transactions per forked writer before its open-loop schedule starts
+# Untimed transactions per forked writer before its open-loop schedule starts: past psycopg's
+# prepare_threshold (5 runs, config.settings), so measured statements run prepared, as in a
+# long-running worker, rather than the first ones paying the PREPARE.
+WARM_UP = 10
 # The open-loop run per variant (full scale, small scale) and its alternating slices: a p99
 # needs samples. This shared box stalls about every 10 s for 20-60 ms with no process on a CPU
 # (the virtual disk's fsync), delaying every writer: in 1.5 s of samples one such stall set a
