@@ -43,17 +43,12 @@ then sequences.
 """
 
 import functools
-import gc
 import hashlib
-import multiprocessing
 import os
-import random
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -72,15 +67,12 @@ from audit.models import Entry
 from audit.sequencer import sequence_pending
 from audit.verification import verify_database
 from audit.verify import verify_export
+from bench import runners
 from bench.common import emit, quiesce, recreate_database, small
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "procuration_bench_audit"
 OPEN_LOOP_LOAD = 0.25  # share of the saturated plain rate offered in the open-loop latency run
-# Untimed transactions per forked writer before its open-loop schedule starts: past psycopg's
-# prepare_threshold (5 runs, config.settings), so measured statements run prepared, as in a
-# long-running worker, rather than the first ones paying the PREPARE.
-WARM_UP = 10
 # The open-loop run per variant (full scale, small scale) and its alternating slices: a p99
 # needs samples. This shared box stalls about every 10 s for 20-60 ms with no process on a CPU
 # (the virtual disk's fsync), delaying every writer: in 1.5 s of samples one such stall set a
@@ -125,109 +117,6 @@ def _business_tx(i: int, plain, journal: bool) -> None:
                    payload=PAYLOAD, personal={"family_name": "Martin"})
 
 
-def _closed_loop(work, stop: float, offset: int) -> list[float]:
-    """`work(i)` back to back until the monotonic clock reaches `stop`; the latencies in s."""
-    mine, i = [], offset * 10_000_000
-    while time.monotonic() < stop:
-        start = time.perf_counter()
-        work(i)
-        mine.append(time.perf_counter() - start)
-        i += 1
-    return mine
-
-
-def _run_threads(writers: int, seconds: float, work) -> tuple[float, list[float]]:
-    """Run `work(i)` in a loop on `writers` threads; (transactions/s, latencies in s)."""
-    latencies: list[float] = []
-    stop = time.monotonic() + seconds
-    lock = threading.Lock()
-
-    def loop(offset: int) -> None:
-        mine = _closed_loop(work, stop, offset)
-        with lock:
-            latencies.extend(mine)
-        connections.close_all()
-
-    threads = [threading.Thread(target=loop, args=(n,)) for n in range(writers)]
-    began = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return len(latencies) / (time.monotonic() - began), latencies
-
-
-def _forked(writers: int, loop) -> list[float]:
-    """Run `loop(offset) -> latencies` in `writers` forked processes; all their latencies."""
-    context = multiprocessing.get_context("fork")
-    results = context.SimpleQueue()
-    connections.close_all()  # a forked child must never reuse the parent's socket
-
-    def child(offset: int) -> None:
-        gc.freeze()  # as config.gunicorn's workers do: no collection walks the inherited heap
-        mine = loop(offset)
-        connections.close_all()
-        results.put(mine)
-
-    processes = [context.Process(target=child, args=(n,)) for n in range(writers)]
-    for process in processes:
-        process.start()
-    latencies = [x for _ in processes for x in results.get()]
-    for process in processes:
-        process.join()
-    return latencies
-
-
-def _run_processes(writers: int, seconds: float, work) -> tuple[float, list[float]]:
-    """`_run_threads` with one forked process per writer, as production gunicorn workers run.
-
-    The rate is writers / mean latency (Little's law: each writer is always in a transaction),
-    which leaves out the time the processes take to fork and connect.
-    """
-    stop = time.monotonic() + seconds  # CLOCK_MONOTONIC is system-wide: same in every child
-    latencies = _forked(writers, lambda offset: _closed_loop(work, stop, offset))
-    return writers / statistics.fmean(latencies), latencies
-
-
-def _run_paced(writers: int, seconds: float, work, *, rate: float) -> tuple[float, list[float]]:
-    """Open loop: `writers` forked processes start `rate` transactions/s between them.
-
-    Writer n starts its k-th transaction at `t0 + phase_n + k * writers / rate` (t0: once every
-    writer has warmed up; phase_n: random in one interval), on the monotonic clock, so a late
-    start never shifts the schedule; its latency runs from that scheduled start, so time spent
-    waiting behind a slow transaction counts. Returns (offered rate, latencies).
-    """
-    interval = writers / rate
-    count = max(1, round(seconds / interval))
-    context = multiprocessing.get_context("fork")
-    ready, finished = context.Barrier(writers), context.Barrier(writers)
-
-    def loop(offset: int) -> list[float]:
-        base = offset * 10_000_000
-        # Connecting, and the first transactions of a forked child (copy-on-write page faults,
-        # first calls), are start-up, not the steady state a served request sees.
-        for k in range(count, count + WARM_UP):
-            work(base + k)
-        ready.wait()
-        first = time.monotonic() + random.Random(offset).uniform(0, interval)
-        mine = []
-        for k in range(count):
-            scheduled = first + k * interval
-            delay = scheduled - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            work(base + k)
-            mine.append(time.monotonic() - scheduled)
-        finished.wait()  # a writer exiting (freeing its copied pages) must not stall the others
-        return mine
-
-    return rate, _forked(writers, loop)
-
-
-def _p99(samples: list[float]) -> float:
-    return statistics.quantiles(samples, n=100)[98] if len(samples) > 1 else samples[0]
-
-
 def _lag_p99(since) -> float:
     """p99 over every entry since `since` of (sequenced_at - created_at), in seconds."""
     deadline = time.monotonic() + 60
@@ -251,18 +140,6 @@ def _start_sequencer(url: str) -> subprocess.Popen:
                             stderr=subprocess.DEVNULL)
 
 
-def _alternate(writers: int, seconds: float, first, second, slices: int = 3,
-               runner=_run_threads):
-    """Run both workloads in alternating slices so load drift on a shared box hits both."""
-    results = ([0.0, []], [0.0, []])
-    for _ in range(slices):
-        for result, work in zip(results, (first, second), strict=True):
-            rate, latencies = runner(writers, seconds / slices, work)
-            result[0] += rate / slices
-            result[1].extend(latencies)
-    return results
-
-
 def _wait_sequencer_ready() -> None:
     """Measure a running sequencer, not its start-up: wait until it sequenced a first entry."""
     with transaction.atomic():
@@ -277,8 +154,8 @@ def _wait_sequencer_ready() -> None:
 def _appends(seconds: float, plain) -> None:
     for writers in (1, 16, 32):
         since = timezone.now()
-        (baseline, _), (rate, _) = _alternate(writers, seconds, lambda i: _plain_tx(i, plain),
-                                              lambda i: _audit_tx(i, plain))
+        (baseline, _), (rate, _) = runners.alternate(
+            writers, seconds, lambda i: _plain_tx(i, plain), lambda i: _audit_tx(i, plain))
         if writers == 16:
             emit("audit_sequencer_lag_p99_ms", _lag_p99(since) * 1000, "ms", "<= 1000")
         emit(f"audit_append_rate_{writers}w", rate, "tx/s",
@@ -289,16 +166,17 @@ def _appends(seconds: float, plain) -> None:
 def _added_latency(writers: int, seconds: float, plain, runner,
                    slices: int = 3) -> tuple[float, float, float]:
     """(rate without the journal, added p99 in ms, p99 without the journal in ms)."""
-    (rate, without), (_, with_journal) = _alternate(
+    (rate, without), (_, with_journal) = runners.alternate(
         writers, seconds, lambda i: _business_tx(i, plain, False),
         lambda i: _business_tx(i, plain, True), slices=slices, runner=runner)
-    return rate, max(_p99(with_journal) - _p99(without), 0) * 1000, _p99(without) * 1000
+    added = max(runners.p99(with_journal) - runners.p99(without), 0)
+    return rate, added * 1000, runners.p99(without) * 1000
 
 
 def _added_latencies(seconds: float, plain) -> None:
-    _, added, baseline = _added_latency(1, seconds, plain, _run_processes)
+    _, added, baseline = _added_latency(1, seconds, plain, runners.run_processes)
     emit("audit_added_latency_p99_ms", added, "ms", "<= 5", baseline)
-    saturated_rate, added, baseline = _added_latency(16, seconds, plain, _run_processes)
+    saturated_rate, added, baseline = _added_latency(16, seconds, plain, runners.run_processes)
     emit("audit_added_latency_p99_16w_saturated_ms", added, "ms",
          "report (saturation: see append rates)", baseline)
     offered = OPEN_LOOP_LOAD * saturated_rate
@@ -306,7 +184,7 @@ def _added_latencies(seconds: float, plain) -> None:
     # not during the latency measurement (as the OIDC benchmark does before its own).
     quiesce(connection.settings_dict)
     _, added, baseline = _added_latency(16, OPEN_LOOP_SECONDS[small()], plain,
-                                        functools.partial(_run_paced, rate=offered),
+                                        functools.partial(runners.run_paced, rate=offered),
                                         slices=OPEN_LOOP_SLICES)
     emit("audit_added_latency_p99_16w_ms", added, "ms",
          f"<= 5 in open loop at {offered:.0f} tx/s offered ({OPEN_LOOP_LOAD:.0%} of the "
