@@ -1,6 +1,7 @@
 """The sequencer: gives committed entries their place in the log, in batches.
 
 Business transactions only INSERT entries. The sequencer, in its own short transaction:
+0. returns at once, having written nothing, when no entry lies beyond the head (`_anything_new`);
 1. locks the single `Head` row (`SELECT ... FOR UPDATE`); a second sequencer started by mistake
    blocks here until the first commits, then sees its work: one linear history, no fork, no
    entry sequenced twice (the leaf's primary key `seq` and unique `entry_id` back this up);
@@ -11,7 +12,8 @@ Business transactions only INSERT entries. The sequencer, in its own short trans
 3. gives each the next `seq` (gapless: the head size), builds its canonical bytes
    (`audit.canonical`, `prev` = the previous leaf hash) and RFC 9162 leaf hash, and appends the
    hash to the compact range (frontier) stored in the head;
-4. INSERTs the leaves in one statement and saves the head; commit publishes both together.
+4. INSERTs the leaves in one statement and saves the head; commit publishes both together
+   (without waiting for the WAL flush when the pass is its own transaction: `_PASS_SETTINGS`).
 
 The log's order is the order of sequencing. A writing transaction left open in this database
 holds the sequencer back: business transactions are short.

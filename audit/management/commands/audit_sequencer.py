@@ -54,5 +54,6 @@ class Command(BaseCommand):
             return
         # Caught up: `sequence_pending` only returns once a batch came back short. Polling again
         # at once would take the one or two entries committed meanwhile, a whole pass (locked
-        # head, fsync'd commit) each: five passes per poll under steady load instead of one.
+        # head, batch read, head update, commit) each: five passes per poll under steady load
+        # instead of one.
         time.sleep(poll)
